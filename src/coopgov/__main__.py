@@ -1,0 +1,3 @@
+from coopgov.cli import main
+
+raise SystemExit(main())

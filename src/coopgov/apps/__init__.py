@@ -1,0 +1,1 @@
+"""Django apps: thin shells (models, forms, views, permissions) around the computation cores."""

@@ -1,0 +1,1 @@
+"""The Django project: settings, URL configuration and WSGI/ASGI entry points."""
