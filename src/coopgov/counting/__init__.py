@@ -1,0 +1,29 @@
+"""Statutory-exact election counting (no Django).
+
+Public API::
+
+    from coopgov.counting import count, METHODS
+    profile = read_profile("ward.blt")
+    result = count(profile, "scottish-stv", seed=1)
+"""
+
+from __future__ import annotations
+
+from coopgov.counting._model import CountingError, CountResult, Profile, Stage, TieBreak
+from coopgov.counting._registry import METHODS, MethodFn, count, load_methods, register
+
+__all__ = [
+    "METHODS",
+    "CountResult",
+    "CountingError",
+    "MethodFn",
+    "Profile",
+    "Stage",
+    "TieBreak",
+    "count",
+    "load_methods",
+    "register",
+]
+
+# Import the rule modules present so that METHODS is complete as soon as the package is.
+load_methods()
