@@ -107,7 +107,7 @@ class Project:
     categories: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     district: str | None = None
-    extra: Mapping[str, str] = field(default=_EMPTY)
+    extra: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     votes: int | None = None
     score: int | None = None
     selected: int | None = None
@@ -193,7 +193,7 @@ class Profile:
     vote_type: str
     ballots: tuple[Ballot, ...]
     constraints: BallotConstraints = BallotConstraints()
-    voter_attributes: Mapping[str, Mapping[str, str]] = field(default=MappingProxyType({}))
+    voter_attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     attribute_columns: tuple[str, ...] = ()
 
     @property
@@ -360,7 +360,7 @@ class ProjectExplanation:
 
     funded: bool
     text: str
-    data: Mapping[str, object] = field(default=MappingProxyType({}))
+    data: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
