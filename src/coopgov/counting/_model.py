@@ -110,7 +110,10 @@ class Profile:
             counts[key] = counts.get(key, 0) + num
         note_list = list(notes)
         if cut:
-            note_list.append(f"{cut} ballot(s) had a repeated or unknown preference; used up to it")
+            note_list.append(
+                f"{cut} ballot(s) had a repeated, equal or skipped preference; "
+                "only the preferences before it were used"
+            )
         return cls(
             title=title,
             candidates=tuple(candidates),
