@@ -1,0 +1,51 @@
+"""Reading a profile from a file of any supported format."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from coopgov.counting._blt import read_blt
+from coopgov.counting._csv import read_csv
+from coopgov.counting._json import read_json
+from coopgov.counting._model import CountingError, Profile
+
+__all__ = ["FORMATS", "read_profile", "with_seats"]
+
+FORMATS = ("blt", "csv", "json")
+
+
+def read_profile(
+    path: str | Path, *, input_format: str | None = None, seats: int | None = None
+) -> Profile:
+    """Read ``path`` (format from ``input_format`` or the file extension).
+
+    ``seats``, if given, overrides the seat count in the file (BLT, JSON) or supplies it (CSV).
+    """
+    fmt = input_format or Path(path).suffix.lower().lstrip(".")
+    if fmt == "blt":
+        profile = read_blt(path)
+    elif fmt == "csv":
+        return read_csv(path, seats=seats)
+    elif fmt == "json":
+        return read_json(path, seats=seats)
+    else:
+        raise CountingError(
+            "cannot tell the format from the extension; use .blt, .csv or .json "
+            "or give --input-format",
+            str(path),
+        )
+    return profile if seats is None else with_seats(profile, seats, str(path))
+
+
+def with_seats(profile: Profile, seats: int, source: str | None = None) -> Profile:
+    """The profile with another seat count, checked against the candidates standing."""
+    standing = len(profile.continuing)
+    if seats < 1:
+        raise CountingError("--seats must be at least 1", source)
+    if seats >= standing:
+        raise CountingError(
+            f"--seats {seats} but only {standing} candidate(s) standing: nothing to count",
+            source,
+        )
+    return replace(profile, seats=seats)
