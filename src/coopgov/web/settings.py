@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] etc. be subscripted at run time
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/coopgov
 PROJECT_ROOT = BASE_DIR.parent.parent  # the checkout
@@ -69,6 +72,8 @@ INSTALLED_APPS = [
     "coopgov.apps.audit",
     "coopgov.apps.orgs",
     "coopgov.apps.membership",
+    "coopgov.apps.jobs",
+    "coopgov.apps.api",
     "coopgov.apps.site",
 ]
 
@@ -103,6 +108,9 @@ TEMPLATES: list[dict[str, Any]] = [
         },
     },
 ]
+
+# Forms render as GOV.UK Design System components (labels, hints, error messages, error summary).
+FORM_RENDERER = "coopgov.web.forms.GovUKFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -175,7 +183,9 @@ if os.environ.get("EMAIL_URL"):
 
 CACHES: dict[str, Any] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -204,3 +214,8 @@ LOGGING: dict[str, Any] = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs run in a daemon thread of the web process unless a worker (`run_jobs`) is used.
+JOBS_IN_THREAD = env_bool("COOPGOV_JOBS_IN_THREAD", True)
+# Register imports up to this many rows run inside the request; larger ones become a background job.
+INLINE_IMPORT_MAX_ROWS = int(os.environ.get("COOPGOV_INLINE_IMPORT_MAX_ROWS", "2000"))

@@ -1,0 +1,1 @@
+"""People's accounts: email login, platform roles and API tokens."""

@@ -1,0 +1,1 @@
+"""Members: people, their memberships of organisations, and the append-only membership log."""

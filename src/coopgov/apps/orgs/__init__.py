@@ -1,0 +1,1 @@
+"""Organisations, their groupings, stakeholder classes and constituencies, and officer roles."""

@@ -1,0 +1,1 @@
+"""The platform's pages: directory, organisation pages, joining, the register for officers."""

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from coopgov.apps.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("coopgov.apps.accounts.urls")),
+    path("api/", api.urls),
+    path("", include("coopgov.apps.site.urls")),
+]
