@@ -130,9 +130,7 @@ def read_pabulib(
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise BudgetingError("file is not valid UTF-8", name, line) from None
-    return parse_pabulib(
-        text, name, keep_attributes=keep_attributes, voter_ids=voter_ids, progress=progress
-    )
+    return parse_pabulib(text, name, keep_attributes=keep_attributes, voter_ids=voter_ids, progress=progress)
 
 
 def parse_pabulib(
@@ -168,9 +166,7 @@ def parse_pabulib(
             where = 1 if sec == "meta" else text.count("\n") + 1
             raise BudgetingError(f"missing {sec.upper()} section", file, where)
     if not marks["meta"] < marks["projects"] < marks["votes"]:
-        raise BudgetingError(
-            "sections must come in the order META, PROJECTS, VOTES", file, marks["projects"] + 1
-        )
+        raise BudgetingError("sections must come in the order META, PROJECTS, VOTES", file, marks["projects"] + 1)
     lines = text[: pos["votes"]].split("\n")
     if any(line.strip() for line in lines[: marks["meta"]]):
         first = next(i for i, line in enumerate(lines) if line.strip())
@@ -197,7 +193,7 @@ def parse_pabulib(
     constraints = _constraints(meta, lines, marks, file)
     projects = _parse_projects(lines, marks["projects"], marks["votes"], file)
     instance = Instance(meta=MappingProxyType(dict(meta)), budget=budget, projects=projects)
-    vtext = text[pos["votes"] :].lstrip(" \t;\"")
+    vtext = text[pos["votes"] :].lstrip(' \t;"')
     if vtext.startswith("\n"):
         vtext = vtext[1:]
     if progress:
@@ -246,9 +242,7 @@ def _parse_meta(lines: list[str], start: int, end: int, file: str) -> dict[str, 
     return meta
 
 
-def _constraints(
-    meta: Mapping[str, str], lines: list[str], marks: Mapping[str, int], file: str
-) -> BallotConstraints:
+def _constraints(meta: Mapping[str, str], lines: list[str], marks: Mapping[str, int], file: str) -> BallotConstraints:
     def get(key: str) -> int | None:
         v = _given(meta.get(key))
         if v is None:
@@ -300,17 +294,13 @@ def _parse_projects(lines: list[str], start: int, end: int, file: str) -> tuple[
     projects: list[Project] = []
     for lineno, row in rows[1:]:
         if len(row) != len(cols):
-            raise BudgetingError(
-                f"PROJECTS row has {len(row)} fields, the header has {len(cols)}", file, lineno
-            )
+            raise BudgetingError(f"PROJECTS row has {len(row)} fields, the header has {len(cols)}", file, lineno)
         rec = dict(zip(cols, row, strict=True))
         pid = rec["project_id"].strip()
         if not pid:
             raise BudgetingError("empty project_id", file, lineno)
         if pid in seen:
-            raise BudgetingError(
-                f"duplicate project id {pid!r} (first on line {seen[pid]})", file, lineno
-            )
+            raise BudgetingError(f"duplicate project id {pid!r} (first on line {seen[pid]})", file, lineno)
         seen[pid] = lineno
         cost_text = _given(rec["cost"])
         if cost_text is None:
@@ -327,11 +317,7 @@ def _parse_projects(lines: list[str], start: int, end: int, file: str) -> tuple[
             )
 
         district = _given(rec.get("district"))
-        extra = {
-            k: v.strip()
-            for k, v in rec.items()
-            if k not in _KNOWN_PROJECT_COLUMNS and _given(v) is not None
-        }
+        extra = {k: v.strip() for k, v in rec.items() if k not in _KNOWN_PROJECT_COLUMNS and _given(v) is not None}
         projects.append(
             Project(
                 id=pid,
@@ -353,9 +339,7 @@ class _Retry(Exception):
     """Raised by the fast VOTES reader when the line-by-line reader must locate an error."""
 
 
-def _votes_header(
-    vlines: list[str], offset: int, vote_type: str, file: str
-) -> tuple[int, list[str], int, int, int]:
+def _votes_header(vlines: list[str], offset: int, vote_type: str, file: str) -> tuple[int, list[str], int, int, int]:
     """Find the VOTES header: (its index in vlines, columns, vote/points/voter_id positions)."""
     h = 0
     n = len(vlines)
@@ -491,9 +475,7 @@ def _parse_votes(
                 keep.append(r)
                 kept_lines.append(lineno)
             elif len(r) > 1 or (r and r[0].strip()):
-                raise BudgetingError(
-                    f"VOTES row has {len(r)} fields, the header has {len(cols)}", file, lineno
-                )
+                raise BudgetingError(f"VOTES row has {len(r)} fields, the header has {len(cols)}", file, lineno)
         rows, linenos = keep, kept_lines
 
     def line_of(j: int) -> int:
@@ -512,22 +494,16 @@ def _parse_votes(
         seen: dict[str, int] = {}
         for j, vid in enumerate(ids):
             if vid in seen:
-                raise BudgetingError(
-                    f"voter id {vid!r} votes twice (first on line {seen[vid]})", file, line_of(j)
-                )
+                raise BudgetingError(f"voter id {vid!r} votes twice (first on line {seen[vid]})", file, line_of(j))
             seen[vid] = line_of(j)
     key_list: list[object] = list(keys)
 
     def first_line(key: object) -> int:
         return line_of(key_list.index(key))
 
-    profile = _make_profile(
-        _group(key_list, ids), first_line, instance, vote_type, cons, file, iid >= 0
-    )
+    profile = _make_profile(_group(key_list, ids), first_line, instance, vote_type, cons, file, iid >= 0)
     if keep_attributes:
-        return dataclasses.replace(
-            profile, voter_attributes=MappingProxyType(attrs), attribute_columns=attr_cols
-        )
+        return dataclasses.replace(profile, voter_attributes=MappingProxyType(attrs), attribute_columns=attr_cols)
     return profile
 
 
@@ -568,9 +544,7 @@ def _make_profile(
         if len(set(items)) != k:
             names = [x.strip() for x in vote_s.split(",")]
             dup = next(x for x in names if names.count(x) > 1)
-            raise BudgetingError(
-                f"vote lists project {dup!r} more than once", file, first_line(key)
-            )
+            raise BudgetingError(f"vote lists project {dup!r} more than once", file, first_line(key))
         if max_len is not None and k > max_len:
             raise BudgetingError(
                 f"ballot lists {k} projects, more than the maximum of {max_len}",
@@ -587,9 +561,7 @@ def _make_profile(
         if cardinal:
             pts_s = points_s.split(",") if points_s.strip() else []
             if len(pts_s) != k:
-                raise BudgetingError(
-                    f"vote lists {k} projects but {len(pts_s)} points", file, first_line(key)
-                )
+                raise BudgetingError(f"vote lists {k} projects but {len(pts_s)} points", file, first_line(key))
             try:
                 pts = [int(x) for x in pts_s]
             except ValueError:
