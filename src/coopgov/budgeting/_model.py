@@ -57,7 +57,7 @@ Amount: TypeAlias = int | Fraction | float
 VoteType: TypeAlias = Literal["approval", "cumulative", "scoring", "ordinal", "choose-1"]
 VOTE_TYPES: tuple[str, ...] = ("approval", "cumulative", "scoring", "ordinal", "choose-1")
 
-SCORINGS: tuple[str, ...] = ("approval", "cost", "points", "borda", "krakow-321")
+SCORINGS: tuple[str, ...] = ("approval", "cost", "points", "positional", "borda", "krakow-321")
 """Ways of turning a ballot into utilities; see :meth:`Election.utilities`."""
 
 TIE_BREAKINGS: tuple[str, ...] = ("lexico", "min-cost", "max-cost", "max-support")
@@ -263,9 +263,7 @@ def tie_ranks(table: UtilityTable, tie_breaking: str = "lexico") -> tuple[int, .
     elif tie_breaking == "max-support":
         order = sorted(range(n), key=lambda p: (-table.support(p), ids[p]))
     else:
-        raise BudgetingError(
-            f"unknown tie-breaking {tie_breaking!r} (choose from {', '.join(TIE_BREAKINGS)})"
-        )
+        raise BudgetingError(f"unknown tie-breaking {tie_breaking!r} (choose from {', '.join(TIE_BREAKINGS)})")
     ranks = [0] * n
     for r, p in enumerate(order):
         ranks[p] = r
@@ -289,9 +287,13 @@ class Election:
         * ``points`` — the points the voter gave (cumulative/scoring ballots only).
         * ``borda`` — ordinal ballots: ``len(ballot) - position - 1`` (0-based position), as
           pabutools' ``Additive_Borda_Sat``; the last-ranked project gets 0 and is not a supporter.
-        * ``krakow-321`` — ordinal ballots scored as Kraków does: with ballots of at most ``k``
+        * ``positional`` — ordinal ballots: ``len(ballot) - position`` (the last choice gets 1, the
+          first as many points as the ballot has choices).  This reproduces the ``score`` column
+          pabulib publishes for every ordinal file here (Kraków, Zürich S5R, Rochester).
+        * ``krakow-321`` — ordinal ballots with a fixed scale: with ballots of at most ``k``
           choices (META ``max_length``, else the longest ballot), the first choice gets ``k``
-          points, the second ``k - 1``, … (3-2-1 for Kraków's three choices).
+          points, the second ``k - 1``, … (3-2-1 for Kraków's three choices, whatever the length
+          of the ballot).
         """
         projects = self.instance.projects
         m = len(projects)
@@ -308,23 +310,22 @@ class Election:
                     uti[p].append(costs[p] if use_cost else 1)
         elif scoring == "points":
             if vote_type not in ("cumulative", "scoring"):
-                raise BudgetingError(
-                    f"scoring 'points' needs cumulative or scoring ballots, not {vote_type}"
-                )
+                raise BudgetingError(f"scoring 'points' needs cumulative or scoring ballots, not {vote_type}")
             for g, b in enumerate(ballots):
                 pts = b.points if b.points is not None else (1,) * len(b.items)
                 for p, x in zip(b.items, pts, strict=True):
                     if x > 0:
                         sup[p].append(g)
                         uti[p].append(x)
-        elif scoring in ("borda", "krakow-321"):
+        elif scoring in ("borda", "krakow-321", "positional"):
             if vote_type != "ordinal":
                 raise BudgetingError(f"scoring {scoring!r} needs ordinal ballots, not {vote_type}")
             k = self.profile.constraints.max_length
             if k is None:
                 k = max((len(b.items) for b in ballots), default=0)
             for g, b in enumerate(ballots):
-                top = len(b.items) - 1 if scoring == "borda" else k
+                drop = 1 if scoring == "borda" else 0
+                top = k if scoring == "krakow-321" else len(b.items) - drop
                 for pos, p in enumerate(b.items):
                     x = top - pos
                     if x > 0:
@@ -343,13 +344,13 @@ class Election:
         )
 
     def default_scoring(self) -> str:
-        """The natural utilities for this vote type: points for cumulative/scoring, Kraków-style
-        positional points for ordinal, approval otherwise."""
+        """The natural utilities for this vote type: points for cumulative/scoring, positional
+        points for ordinal (the published pabulib ``score``), approval otherwise."""
         vt = self.profile.vote_type
         if vt in ("cumulative", "scoring"):
             return "points"
         if vt == "ordinal":
-            return "krakow-321"
+            return "positional"
         return "approval"
 
 
