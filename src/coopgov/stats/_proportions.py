@@ -66,9 +66,7 @@ def _check_counts(successes: int, n: int) -> None:
         raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
 
 
-def wilson_interval(
-    successes: int, n: int, confidence: float = 0.95, *, continuity: bool = False
-) -> Interval:
+def wilson_interval(successes: int, n: int, confidence: float = 0.95, *, continuity: bool = False) -> Interval:
     """Wilson score interval for the proportion ``successes / n``.
 
     >>> iv = wilson_interval(81, 263)
@@ -88,21 +86,15 @@ def wilson_interval(
     if successes == 0:
         lower = 0.0
     else:
-        lower = (
-            2 * n * p + z2 - 1 - z * math.sqrt(z2 - 2 - 1 / n + 4 * p * (n * q + 1))
-        ) / (2 * (n + z2))
+        lower = (2 * n * p + z2 - 1 - z * math.sqrt(z2 - 2 - 1 / n + 4 * p * (n * q + 1))) / (2 * (n + z2))
     if successes == n:
         upper = 1.0
     else:
-        upper = (
-            2 * n * p + z2 + 1 + z * math.sqrt(z2 + 2 - 1 / n + 4 * p * (n * q - 1))
-        ) / (2 * (n + z2))
+        upper = (2 * n * p + z2 + 1 + z * math.sqrt(z2 + 2 - 1 / n + 4 * p * (n * q - 1))) / (2 * (n + z2))
     return Interval(p, max(0.0, lower), min(1.0, upper), confidence)
 
 
-def ratio_interval(
-    a: int, n1: int, b: int, n2: int, confidence: float = 0.95
-) -> RatioInterval:
+def ratio_interval(a: int, n1: int, b: int, n2: int, confidence: float = 0.95) -> RatioInterval:
     """Katz log-method interval for the ratio of proportions ``(a/n1) / (b/n2)``.
 
     Typical use: a group's share among members (``a`` of ``n1``) against its share of the
