@@ -53,7 +53,8 @@ def read_bach_mortensen_carehomes(
 ) -> Iterator[ComparisonRecord]:
     """One :class:`ComparisonRecord` per care home. ``flags["forced_closure"]`` is absent when the
     file leaves it blank; ``ratings`` is empty when ``missing_quality`` = 1. A blank ownership is
-    :attr:`OwnershipModel.UNKNOWN`."""
+    :attr:`OwnershipModel.UNKNOWN`. A home whose one-hot rating columns are inconsistent is kept
+    without a rating and reported (6 such rows in the published file)."""
     rep = report if report is not None else ImportReport()
     rep.path, rep.kind = str(path), "bach-mortensen-carehomes"
     table, rows = open_table(path, ("forced_closure",))
@@ -76,9 +77,14 @@ def read_bach_mortensen_carehomes(
             ratings: dict[str, Rating] = {}
             if not _flag(cell(f, i["missing_quality"])):
                 chosen = [r for j, r in hot if _flag(cell(f, j))]
-                if len(chosen) != 1:
-                    raise ValueError(f"{len(chosen)} rating columns set where exactly one should be")
-                ratings["Overall"] = chosen[0]
+                if len(chosen) == 1:
+                    ratings["Overall"] = chosen[0]
+                else:  # keep the home (its closure data is sound), without a rating
+                    rep.problem(
+                        line,
+                        f"{len(chosen)} rating columns set where exactly one should be "
+                        "(missing_quality = 0); the home is kept without a rating",
+                    )
             flags: dict[str, bool] = {}
             fc = _flag(cell(f, i["forced_closure"]))
             if fc is not None:
