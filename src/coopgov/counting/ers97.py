@@ -165,7 +165,7 @@ class _Count:
                 break
             chosen = group
             if len(group) > left:
-                chosen = self.order_for_election(group, left, point)
+                chosen = self.order_for_election(group, left, point, notes)
             for c in chosen:
                 self.status[c] = ELECTED
                 self.elected.append(c)
@@ -181,7 +181,7 @@ class _Count:
                 break
         return newly, notes
 
-    def order_for_election(self, group: list[int], left: int, point: int) -> list[int]:
+    def order_for_election(self, group: list[int], left: int, point: int, notes: list[str]) -> list[int]:
         """5.6.2: equal votes and too few places: "the one or more to be deemed elected shall
         be selected in descending order of votes at the first stage or at the earliest point in
         the count, after the transfer of a batch of papers, where they had unequal votes. If,
@@ -204,33 +204,34 @@ class _Count:
             chosen.append(top[0])
             rest.remove(top[0])
         label = ", ".join(self.names[c] for c in sorted(group))
-        unresolved = [c for c in rest] if len(chosen) < left else []
-        detail = (
-            f"{label} had equal votes with only {left} place(s) left; "
-            + (
-                "deemed elected by earlier votes: " + ", ".join(self.names[c] for c in chosen)
-                if chosen
-                else "none deemed elected"
-            )
-            + (
-                "; equal at every earlier point, so "
+        unresolved = rest if len(chosen) < left else []
+        detail = f"{label} had equal votes with only {left} place(s) left"
+        if chosen:
+            detail += "; deemed elected by their votes at the earliest point where they differed: "
+            detail += ", ".join(self.names[c] for c in chosen)
+        if unresolved:
+            detail += (
+                "; "
                 + ", ".join(self.names[c] for c in unresolved)
-                + " not deemed elected at this stage"
-                if unresolved
-                else ""
+                + " equal at every earlier point, so not deemed elected at this stage"
             )
-            + " (5.6.2)"
-        )
-        self.ties.append(
-            TieBreak(
-                stage=point,
-                decision="election",
-                tied=tuple(sorted(group)),
-                chosen=chosen[0] if chosen else -1,
-                how="earlier stage" if chosen else "none elected",
-                detail=detail,
+        detail += " (5.6.2)"
+        if chosen:
+            self.ties.append(
+                TieBreak(
+                    stage=point,
+                    decision="election",
+                    tied=tuple(sorted(group)),
+                    chosen=chosen[0],
+                    how="earlier stage",
+                    detail=detail,
+                )
             )
-        )
+        else:
+            # Nobody is chosen, so there is no TieBreak to record; the stage note and the
+            # result's notes say what happened.
+            notes.append(detail)
+            self.notes.append(f"stage {point}: {detail}")
         return chosen
 
     # -- 5.2.2 -----------------------------------------------------------------------------
@@ -368,10 +369,7 @@ class _Count:
             for c in rest:
                 self.status[c] = EXCLUDED
                 self.excluded.append(c)
-            self.notes.append(
-                "all places filled; " + ", ".join(names[c] for c in rest) + " formally "
-                "excluded (5.5.2)"
-            )
+            self.notes.append("all places filled; " + ", ".join(names[c] for c in rest) + " formally excluded (5.5.2)")
         return CountResult(
             method="ers97",
             title=self.profile.title,
