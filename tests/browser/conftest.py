@@ -115,6 +115,31 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+@pytest.fixture
+def append_only_cleanup(transactional_db: None) -> Iterator[None]:
+    """Let a transactional test's end-of-test flush empty the append-only tables on SQLite.
+
+    The audit log and the membership log are append-only in the database: triggers refuse every
+    DELETE (see the audit app's ``0002_append_only_triggers`` migration).  Django's flush after a
+    transactional test deletes rows on SQLite (PostgreSQL truncates, which the row triggers do
+    not see), so this fixture, torn down before the flush, empties those tables with the triggers
+    briefly lifted and then puts the triggers back.
+    """
+    yield
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("coopgov.apps.audit.migrations.0002_append_only_triggers")
+    with connection.schema_editor() as editor:
+        triggers.backwards(None, editor)
+        for table in triggers.TABLES:
+            editor.execute(f"DELETE FROM {table}")
+        triggers.forwards(None, editor)
+
+
 def page_problems(page: Any) -> list[str]:
     """Console errors, uncaught exceptions, failed requests and CSP violations seen so far."""
     problems = list(_PROBLEMS.get(id(page), []))
