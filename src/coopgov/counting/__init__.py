@@ -10,7 +10,14 @@ Public API::
 from __future__ import annotations
 
 from coopgov.counting._model import CountingError, CountResult, Profile, Stage, TieBreak
-from coopgov.counting._registry import METHODS, MethodFn, count, load_methods, register
+from coopgov.counting._registry import (
+    METHODS,
+    MethodFn,
+    available,
+    count,
+    load_methods,
+    register,
+)
 
 __all__ = [
     "METHODS",
@@ -20,10 +27,8 @@ __all__ = [
     "Profile",
     "Stage",
     "TieBreak",
+    "available",
     "count",
     "load_methods",
     "register",
 ]
-
-# Import the rule modules present so that METHODS is complete as soon as the package is.
-load_methods()

@@ -36,6 +36,7 @@ from coopgov.counting._model import CountingError, Profile
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
 _CUT = -1  # sentinel id: the usable sequence ends here
+_PADDED_END = re.compile(r"^[ \t]*0[ \t]*$", re.MULTILINE)
 _NAME_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 
 
@@ -74,9 +75,7 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
         i += 1
     head = lines[i].split()
     if len(head) != 2:
-        raise CountingError(
-            "the first line must hold two numbers: candidates and seats", source, i + 1
-        )
+        raise CountingError("the first line must hold two numbers: candidates and seats", source, i + 1)
     ncand = _int(head[0], "the number of candidates", source, i + 1)
     seats = _int(head[1], "the number of seats", source, i + 1)
     if ncand < 1:
@@ -109,7 +108,7 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     except ValueError:
         end = len(lines)
     counts = Counter(lines[start:end])
-    if any(k.strip() == "0" for k in counts):  # a padded terminator came first
+    if _PADDED_END.search("\n".join(counts)):  # a padded terminator came first
         end = next(j for j in range(start, end) if lines[j].strip() == "0")
         counts = Counter(lines[start:end])
     elif end == len(lines):
@@ -118,55 +117,36 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     def where(key: str) -> int:
         return lines.index(key, start) + 1
 
-    rankings: list[list[int]] = []
-    weights: list[int] = []
+    lookup = {str(c + 1): c for c in range(ncand)}
+    get_id = lookup.__getitem__
+    grouped: dict[tuple[int, ...], int] = {}
+    invalid = 0
+    cut = 0
+    seen_any = False
     for key, times in counts.items():
         toks = key.split()
-        if not toks or toks[0].startswith("#"):
+        try:  # fast path: "<weight> <id> ... 0" with plain ids, looked up in C
+            weight = int(toks[0]) * times
+            if toks[-1] != "0" or weight <= 0:
+                raise ValueError
+            ranking = tuple(map(get_id, toks[1:-1]))
+        except (ValueError, KeyError, IndexError):
+            line = _slow_line(toks, ncand, source, where(key) if toks else 0)
+            if line is None:
+                continue
+            weight, ranking = line
+            weight *= times
+        seen_any = True
+        if withdrawn or _CUT in ranking or len(set(ranking)) != len(ranking):
+            ranking, was_cut = _usable(ranking, withdrawn)
+            if was_cut:
+                cut += weight
+        if not weight:
             continue
-        if toks[-1] != "0":
-            raise CountingError(
-                "a ballot line must end with 0 (and the ballots with a line holding 0)",
-                source,
-                where(key),
-            )
-        try:
-            weight = int(toks[0])
-        except ValueError:
-            raise CountingError(
-                f"the ballot weight must be a whole number, found {toks[0]!r}",
-                source,
-                where(key),
-            ) from None
-        if weight < 0:
-            raise CountingError("the ballot weight must not be negative", source, where(key))
-        ranking: list[int] = []
-        for tok in toks[1:-1]:
-            if tok.isdigit():
-                c = int(tok)
-                if c < 1 or c > ncand:
-                    raise CountingError(
-                        f"unknown candidate id {tok} (candidates are 1 to {ncand})",
-                        source,
-                        where(key),
-                    )
-                ranking.append(c - 1)
-            elif tok == "-" or "=" in tok:
-                for part in tok.split("="):
-                    if part != "-" and not (part.isdigit() and 1 <= int(part) <= ncand):
-                        raise CountingError(
-                            f"unknown candidate id {part!r} (candidates are 1 to {ncand})",
-                            source,
-                            where(key),
-                        )
-                ranking.append(_CUT)
-            else:
-                raise CountingError(
-                    f"a preference must be a candidate id, found {tok!r}", source, where(key)
-                )
-        if weight:
-            rankings.append(ranking)
-            weights.append(weight * times)
+        if not ranking:
+            invalid += weight
+            continue
+        grouped[ranking] = grouped.get(ranking, 0) + weight
 
     # --- names and title
     names: list[str] = []
@@ -194,9 +174,77 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
             source,
             header_line,
         )
-    if not rankings:
+    if not seen_any:
         raise CountingError("the file holds no ballots", source, start + 1)
-    return Profile.from_ballots(names, seats, rankings, weights, title=title, withdrawn=withdrawn)
+    notes: list[str] = []
+    if cut:
+        notes.append(
+            f"{cut} ballot(s) had a repeated, equal or skipped preference; only the preferences before it were used"
+        )
+    return Profile(
+        title=title,
+        candidates=tuple(names),
+        seats=seats,
+        withdrawn=frozenset(withdrawn),
+        rankings=tuple(grouped),
+        weights=tuple(grouped.values()),
+        invalid=invalid,
+        notes=tuple(notes),
+    )
+
+
+def _slow_line(toks: list[str], ncand: int, source: str, line: int) -> tuple[int, tuple[int, ...]] | None:
+    """A ballot line the fast path could not read: blank or comment (``None``), a line with
+    ``=``/``-`` preferences or a zero weight, or a mistake (raised with its line number)."""
+    if not toks or toks[0].startswith("#"):
+        return None
+    if len(toks) < 2 or toks[-1] != "0":
+        raise CountingError("a ballot line must end with 0 (and the ballots with a line holding 0)", source, line)
+    try:
+        weight = int(toks[0])
+    except ValueError:
+        raise CountingError(f"the ballot weight must be a whole number, found {toks[0]!r}", source, line) from None
+    if weight < 0:
+        raise CountingError("the ballot weight must not be negative", source, line)
+    return weight, _slow_ranking(toks[1:-1], ncand, source, line)
+
+
+def _slow_ranking(toks: list[str], ncand: int, source: str, line: int) -> tuple[int, ...]:
+    """Preferences with unusual tokens: ``=`` (equal ranking) and ``-`` (skipped) become a cut;
+    anything that is not a candidate number is an error."""
+    ranking: list[int] = []
+    for tok in toks:
+        if tok.isdigit():
+            c = int(tok)
+            if c < 1 or c > ncand:
+                raise CountingError(f"unknown candidate id {tok} (candidates are 1 to {ncand})", source, line)
+            ranking.append(c - 1)
+        elif tok == "-" or "=" in tok:
+            for part in tok.split("="):
+                if part != "-" and not (part.isdigit() and 1 <= int(part) <= ncand):
+                    raise CountingError(
+                        f"unknown candidate id {part!r} (candidates are 1 to {ncand})",
+                        source,
+                        line,
+                    )
+            ranking.append(_CUT)
+        else:
+            raise CountingError(f"a preference must be a candidate id, found {tok!r}", source, line)
+    return tuple(ranking)
+
+
+def _usable(ranking: tuple[int, ...], withdrawn: set[int]) -> tuple[tuple[int, ...], bool]:
+    """The usable sequence: cut at the first repeated preference or cut marker; withdrawn
+    candidates skipped.  Also whether the ballot was cut."""
+    out: list[int] = []
+    seen: set[int] = set()
+    for c in ranking:
+        if c == _CUT or c in seen:
+            return tuple(out), True
+        seen.add(c)
+        if c not in withdrawn:
+            out.append(c)
+    return tuple(out), False
 
 
 def _quote(s: str) -> str:
@@ -209,8 +257,7 @@ def write_blt(profile: Profile) -> str:
     if profile.withdrawn:
         out.append(" ".join(f"-{c + 1}" for c in sorted(profile.withdrawn)))
     out.extend(
-        f"{w} {' '.join(str(c + 1) for c in r)} 0"
-        for r, w in zip(profile.rankings, profile.weights, strict=True)
+        f"{w} {' '.join(str(c + 1) for c in r)} 0" for r, w in zip(profile.rankings, profile.weights, strict=True)
     )
     out.append("0")
     out.extend(_quote(n) for n in profile.candidates)

@@ -22,7 +22,7 @@ from coopgov.counting._blt import write_blt
 from coopgov.counting._io import FORMATS as INPUT_FORMATS
 from coopgov.counting._io import read_profile
 from coopgov.counting._model import CountingError
-from coopgov.counting._registry import count, load_methods
+from coopgov.counting._registry import available, count
 from coopgov.counting._report import FORMATS, render
 
 __all__ = ["main"]
@@ -60,7 +60,7 @@ def _parser(methods: list[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    methods = sorted(load_methods())
+    methods = available()
     args = _parser(methods).parse_args(argv)
     progress = _Progress(args.progress or sys.stderr.isatty(), sys.stderr)
     try:

@@ -5,11 +5,12 @@ The rule text is quoted beside the code that implements it.  Arithmetic is exact
 point in units of 0.00001 of a vote (rule 48(3): "the calculation being made to five decimal
 places (any remainder being ignored)"); no binary floating point is involved.
 
-Papers are held in *entries*: all ballots with the same preference sequence share one entry
-(with a count), and because every ballot of an entry sits at the same preference with the same
-value, an entry always moves as a whole.  The per-entry bookkeeping is vectorised with numpy
-(integer arrays only), so the cost of a stage follows the number of distinct rankings held by the
-transferring candidate, not the number of ballots.
+Papers are held in piles, one per candidate, grouped by value and by the rest of their preference
+sequence: all papers a candidate holds at the same value with the same remaining preferences
+travel together for the rest of the count, so one dictionary entry stands for all of them and
+the cost of a stage follows the number of distinct remaining sequences the transferring
+candidate holds, not the number of ballots.  Plain Python, no third-party imports, so that a
+``coopgov count`` process starts quickly.
 
 Decisions the rules leave open, and what this module does:
 
@@ -23,12 +24,9 @@ Decisions the rules leave open, and what this module does:
 
 from __future__ import annotations
 
-import itertools
 import random
+from collections.abc import Iterable
 from fractions import Fraction
-
-import numpy as np
-import numpy.typing as npt
 
 from coopgov.counting._model import CountResult, Profile, Stage, TieBreak
 from coopgov.counting._registry import register
@@ -38,58 +36,70 @@ __all__ = ["count_scottish_stv"]
 
 DECIMALS = 5
 UNIT = 10**DECIMALS  # fixed-point units per vote
-_EXHAUSTED = -1
 
-IntArray = npt.NDArray[np.int64]
-
-
-class _Papers:
-    """Every ballot entry's current position, holder and value (integer arrays)."""
-
-    def __init__(self, profile: Profile) -> None:
-        rankings = profile.rankings
-        lens = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
-        total = int(lens.sum())
-        self.flat: IntArray = np.fromiter(
-            itertools.chain.from_iterable(rankings), dtype=np.int64, count=total
-        )
-        self.start: IntArray = np.zeros(len(rankings), dtype=np.int64)
-        np.cumsum(lens[:-1], out=self.start[1:])
-        self.end: IntArray = self.start + lens
-        self.count: IntArray = np.asarray(profile.weights, dtype=np.int64)
-        # index into flat of the current preference; -1 before the first is read
-        self.pos: IntArray = self.start - 1
-        self.holder: IntArray = np.full(len(rankings), _EXHAUSTED, dtype=np.int64)
-        self.value: IntArray = np.full(len(rankings), UNIT, dtype=np.int64)
-
-    def advance(self, idx: IntArray, continuing: npt.NDArray[np.bool_]) -> IntArray:
-        """Move the entries ``idx`` to their next available preference for a continuing
-        candidate; return their new holders (``_EXHAUSTED`` where none is given)."""
-        pos = self.pos[idx] + 1
-        end = self.end[idx]
-        new_holder = np.full(len(idx), _EXHAUSTED, dtype=np.int64)
-        todo = np.arange(len(idx))
-        flat = self.flat
-        while len(todo):
-            p = pos[todo]
-            inside = p < end[todo]
-            todo = todo[inside]
-            p = p[inside]
-            cand = flat[p]
-            found = continuing[cand]
-            new_holder[todo[found]] = cand[found]
-            todo = todo[~found]
-            pos[todo] += 1
-        self.pos[idx] = pos
-        self.holder[idx] = new_holder
-        return new_holder
+# A pile: value of the papers (units) -> remaining preference sequence -> number of papers.
+Pile = dict[int, dict[tuple[int, ...], int]]
 
 
-def _credit(ncand: int, holders: IntArray, amounts: IntArray) -> tuple[list[int], int]:
-    """Sum ``amounts`` per receiving candidate (exact int64); also the exhausted total."""
-    acc = np.zeros(ncand + 1, dtype=np.int64)
-    np.add.at(acc, holders + 1, amounts)
-    return [int(x) for x in acc[1:]], int(acc[0])
+def _move(
+    entries: Iterable[tuple[tuple[int, ...], int]],
+    offset: int,
+    dests: list[dict[tuple[int, ...], int] | None],
+    continuing: list[bool],
+    papers: list[int],
+) -> int:
+    """Move ``(preferences, count)`` entries, read from index ``offset`` on, to the piles in
+    ``dests`` (by next available preference for a continuing candidate); count the papers each
+    candidate receives into ``papers`` and return the number with no such preference."""
+    lost = 0
+    for rest, n in entries:
+        # the next available preference: the first continuing candidate from ``offset`` on
+        k = offset
+        size = len(rest)
+        while k < size and not continuing[rest[k]]:
+            k += 1
+        if k == size:
+            lost += n
+            continue
+        c = rest[k]
+        d = dests[c]
+        key = rest[k + 1 :]
+        d[key] = d.get(key, 0) + n  # type: ignore[index,union-attr]
+        papers[c] += n
+    return lost
+
+
+def _transfer(
+    pile: Pile,
+    new_value: dict[int, int],
+    piles: list[Pile],
+    continuing: list[bool],
+    firsts: list[tuple[tuple[int, ...], int]] | None = None,
+) -> tuple[list[int], int]:
+    """Move every paper of ``pile`` (and ``firsts``, first-preference papers given as whole
+    rankings at value one) to its next available preference for a continuing candidate, at
+    ``new_value[old value]``.  Returns the value credited to each candidate and the value of
+    the papers on which no further preference is given (non-transferable), in units."""
+    ncand = len(piles)
+    gained = [0] * ncand
+    exhausted = 0
+    groups: list[tuple[int, Iterable[tuple[tuple[int, ...], int]], int]] = [(v, g.items(), 0) for v, g in pile.items()]
+    if firsts:
+        groups.append((UNIT, firsts, 1))
+    for value, entries, offset in groups:
+        nv = new_value[value]
+        dests = [pl.setdefault(nv, {}) if continuing[c] else None for c, pl in enumerate(piles)]
+        papers = [0] * ncand
+        lost = _move(entries, offset, dests, continuing, papers)
+        for c in range(ncand):
+            if papers[c]:
+                gained[c] += papers[c] * nv
+        exhausted += lost * nv
+        for c in range(ncand):  # drop piles that received nothing at this value
+            d = dests[c]
+            if d is not None and not d:
+                del piles[c][nv]
+    return gained, exhausted
 
 
 @register("scottish-stv")
@@ -107,16 +117,26 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
     quota_votes = valid // (seats + 1) + 1
     quota = quota_votes * UNIT
 
-    papers = _Papers(profile)
-    continuing = np.zeros(ncand, dtype=np.bool_)
+    continuing = [False] * ncand
     for c in profile.continuing:
         continuing[c] = True
+    piles: list[Pile] = [{} for _ in range(ncand)]
 
     # 45(1)-(2) "sort the valid ballot papers into parcels according to the candidates for whom
     #            first preference votes are given ... credit the candidate receiving the first
     #            preference vote with one vote for each ballot paper"
-    everyone = np.arange(len(profile.rankings), dtype=np.int64)
-    first, _ = _credit(ncand, papers.advance(everyone, continuing), papers.count * UNIT)
+    # First-preference papers stay as whole rankings in ``firsts`` until their candidate's
+    # papers are transferred (never, for most candidates elected at the end).
+    firsts: list[list[tuple[tuple[int, ...], int]]] = [[] for _ in range(ncand)]
+    first = [0] * ncand
+    for ranking, weight in zip(profile.rankings, profile.weights, strict=True):
+        c = ranking[0]
+        if continuing[c]:
+            firsts[c].append((ranking, weight))
+            first[c] += weight * UNIT
+        else:  # a withdrawn candidate left in the ranking: look for the next preference
+            g, _ = _transfer({}, {UNIT: UNIT}, piles, continuing, [(ranking, weight)])
+            first = [a + b for a, b in zip(first, g, strict=True)]
     votes: list[int] = first
     history: list[list[int]] = [list(votes)]
     nt = 0  # non-transferable papers' value (units)
@@ -161,10 +181,7 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
                 continuing[c] = False
                 elected.append(c)
                 newly.append(c)
-            notes.append(
-                "the continuing candidates equal the vacancies remaining and are deemed "
-                "elected (rule 52(1))"
-            )
+            notes.append("the continuing candidates equal the vacancies remaining and are deemed elected (rule 52(1))")
         history.append(list(votes))
         stages.append(
             Stage(
@@ -219,35 +236,32 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
             # 48(1) "sort the ballot papers received by that candidate into further parcels ...
             #        (a) according to the next available preference given on those papers; and
             #        (b) where no such preference is given, as a parcel of non-transferable papers"
-            idx = np.flatnonzero(papers.holder == subject)
-            old_vals = papers.value[idx]
-            new_holder = papers.advance(idx, continuing)
+            pile = piles[subject]
+            piles[subject] = {}
             # 48(3) transfer value = A / B, A = surplus x value of the paper when received,
             #       B = total number of votes credited to the candidate, "the calculation being
             #       made to five decimal places (any remainder being ignored)".
             # 48(4)(b) value of the paper: one for a first preference, else the transfer value at
             #       which it was received.
-            distinct = np.unique(old_vals)
-            tvs = np.array([surplus * int(v) // total for v in distinct], dtype=np.int64)
-            new_vals = tvs[np.searchsorted(distinct, old_vals)]
-            papers.value[idx] = new_vals
-            amounts = new_vals * papers.count[idx]
-            gained, exhausted = _credit(ncand, new_holder, amounts)
+            tvs = {v: surplus * v // total for v in pile}
+            if firsts[subject]:
+                tvs.setdefault(UNIT, surplus * UNIT // total)
+            gained, exhausted = _transfer(pile, tvs, piles, continuing, firsts[subject])
+            firsts[subject] = []
             for c in range(ncand):
                 votes[c] += gained[c]
             votes[subject] = quota
             moved = sum(gained) + exhausted
             nt += exhausted
             loss += surplus - moved
-            shown = ", ".join(_fmt(int(t)) for t in tvs)
+            shown = ", ".join(_fmt(tvs[v]) for v in sorted(tvs, reverse=True))
             finish_stage(
                 number,
                 "surplus",
                 (subject,),
                 before,
                 (),
-                f"surplus of {names[subject]} ({_fmt(surplus)}) transferred; "
-                f"transfer value(s) {shown}",
+                f"surplus of {names[subject]} ({_fmt(surplus)}) transferred; transfer value(s) {shown}",
             )
             continue
 
@@ -280,10 +294,12 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
         #   transfer each at "a transfer value of one unless the vote was transferred to the
         #   excluded candidate in which case it shall have the same transfer value as when
         #   transferred to the candidate excluded".
-        idx = np.flatnonzero(papers.holder == subject)
-        new_holder = papers.advance(idx, continuing)
-        amounts = papers.value[idx] * papers.count[idx]
-        gained, exhausted = _credit(ncand, new_holder, amounts)
+        pile = piles[subject]
+        piles[subject] = {}
+        keep = {v: v for v in pile}
+        keep[UNIT] = UNIT
+        gained, exhausted = _transfer(pile, keep, piles, continuing, firsts[subject])
+        firsts[subject] = []
         for c in range(ncand):
             votes[c] += gained[c]
         votes[subject] = 0
