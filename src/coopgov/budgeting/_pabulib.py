@@ -163,7 +163,7 @@ def parse_pabulib(
         pos[word] = m.end() - 1
     for sec in _SECTIONS:
         if sec not in marks:
-            where = 1 if sec == "meta" else text.count("\n") + 1
+            where = 1 if sec == "meta" else text.rstrip().count("\n") + 1
             raise BudgetingError(f"missing {sec.upper()} section", file, where)
     if not marks["meta"] < marks["projects"] < marks["votes"]:
         raise BudgetingError("sections must come in the order META, PROJECTS, VOTES", file, marks["projects"] + 1)
