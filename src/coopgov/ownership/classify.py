@@ -4,7 +4,8 @@ CQC's ``Provider Ownership Type`` is only the legal form (Organisation, Individu
 NHS Body), so the model is derived from the registers. The checks run **in this order**; the
 first that applies decides. Every other check that applies is kept as a *finding*; a finding
 that points to a different model is a *conflict*, recorded on the result and marking it for
-review (``needs_review``).
+review (``needs_review``) — except a legal-form finding consistent with the decided model (an
+employee-owned company limited by shares or by guarantee; see ``_COMPATIBLE_FORMS``).
 
 0. ``OVERRIDE`` — an officer's :class:`Override` (model, reason, who). The automatic result is
    kept beside it (``automatic``), so the change can be audited.
@@ -391,6 +392,25 @@ def _findings(p: ProviderFacts, reg: Registers, issues: list[str]) -> list[Findi
     return found
 
 
+_COMPATIBLE_FORMS: dict[OwnershipModel, frozenset[str]] = {
+    OwnershipModel.EMPLOYEE_OWNED: frozenset(
+        {"COMPANY_WITH_SHARES", "NOT_FOR_PROFIT_FORM", "SOLE_TRADER_OR_PARTNERSHIP"}
+    ),
+    OwnershipModel.MULTI_STAKEHOLDER_COOP: frozenset({"COMPANY_WITH_SHARES", "NOT_FOR_PROFIT_FORM"}),
+}
+"""Legal-form findings consistent with a model decided by an earlier check, hence not conflicts:
+an employee-owned business is usually a company with shares held by an employee ownership trust
+(Taxation of Chargeable Gains Act 1992 s.236H–236U, inserted by Finance Act 2014 Sch. 37) or by
+employees directly, or a company limited by guarantee (public-service mutuals); a
+multi-stakeholder co-operative may be a company."""
+
+
+def _conflicts_with(finding: Finding, model: OwnershipModel) -> bool:
+    if finding.model is model:
+        return False
+    return finding.rule not in _COMPATIBLE_FORMS.get(model, frozenset())
+
+
 def _band_lower(text: str) -> int | None:
     m = _BAND_LOWER.search(text)
     return int(m.group(1)) if m else None
@@ -438,7 +458,7 @@ def classify_provider(
         model, rule, evidence = decided.model, decided.rule, decided.evidence
     else:
         model, rule, evidence = OwnershipModel.UNKNOWN, "NO_EVIDENCE", ()
-    conflicts = tuple(f for f in found[1:] if f.model is not model)
+    conflicts = tuple(f for f in found[1:] if _conflicts_with(f, model))
     result = Classification(
         provider_id=provider.provider_id,
         provider_name=provider.name,
@@ -461,7 +481,7 @@ def classify_provider(
         model=override.model,
         rule="OVERRIDE",
         evidence=(ov_ev,),
-        conflicts=tuple(f for f in found if f.model is not override.model),
+        conflicts=tuple(f for f in found if _conflicts_with(f, override.model)),
         override=override,
         automatic=result,
     )
