@@ -137,9 +137,7 @@ class _Ties:
         self.table = prn_table(len(profile.candidates), profile.seats, valid)
         self.ties: list[TieBreak] = []
 
-    def lowest(
-        self, tied: list[int], history: list[list[int]], step: int, decision: str, rule: str
-    ) -> int:
+    def lowest(self, tied: list[int], history: list[list[int]], step: int, decision: str, rule: str) -> int:
         """The candidate to exclude among ``tied`` (equal lowest votes at ``step``)."""
         names = self.names
         label = ", ".join(names[c] for c in sorted(tied))
@@ -227,10 +225,7 @@ def _multi_member(profile: Profile) -> CountResult:
     def keep_values(kc: list[int]) -> list[int]:
         # cl 8 "Give hopeful candidates a keep value of 1.0."  cl 9 / cl 16 withdrawn and
         # excluded candidates: 0.  Successful candidates keep ``kc`` (set by cl 7 / cl 17).
-        return [
-            UNIT if s == HOPEFUL else (kc[c] if s == SUCCESSFUL else 0)
-            for c, s in enumerate(status)
-        ]
+        return [UNIT if s == HOPEFUL else (kc[c] if s == SUCCESSFUL else 0) for c, s in enumerate(status)]
 
     def finished() -> bool:
         # cl 3 "Counting is complete when the number of successful candidates is equal to the
@@ -239,13 +234,13 @@ def _multi_member(profile: Profile) -> CountResult:
         #       case, the hopeful candidates become successful candidates."
         succ = status.count(SUCCESSFUL)
         hope = status.count(HOPEFUL)
-        return succ >= n or (hope > 0 and succ + hope <= n)
+        return succ >= n or succ + hope <= n
 
     def close(newly: list[int]) -> str:
         """Apply the completion rule of cl 3 / cl 21; returns a note."""
         succ = status.count(SUCCESSFUL)
         hopeful = [c for c in range(ncand) if status[c] == HOPEFUL]
-        if succ < n and hopeful and succ + len(hopeful) <= n:
+        if succ < n and succ + len(hopeful) <= n:
             hopeful.sort(key=lambda c: (-history[-1][c], c))
             for c in hopeful:
                 status[c] = SUCCESSFUL
@@ -259,8 +254,7 @@ def _multi_member(profile: Profile) -> CountResult:
                     "extraordinary vacancies (cl 21)"
                 )
             return (
-                "successful and hopeful candidates equal the vacancies: the hopeful candidates "
-                "become successful (cl 3)"
+                "successful and hopeful candidates equal the vacancies: the hopeful candidates become successful (cl 3)"
             )
         return ""
 
