@@ -7,7 +7,7 @@ from .models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "full_name", "platform_role", "is_staff", "is_active"]
     search_fields = ["email", "full_name"]

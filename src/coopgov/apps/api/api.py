@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query
+from ninja import Status as Reply
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -145,7 +146,7 @@ def get_organisation(request: HttpRequest, slug: str) -> dict[str, Any]:
             "slug": c.slug,
             "description": c.description,
             "voting_by_default": c.voting_by_default,
-            "active_members": c.active,  # type: ignore[attr-defined]
+            "active_members": getattr(c, "active", None),
             "constituencies": [{"id": k.pk, "name": k.name, "slug": k.slug} for k in c.constituencies.all()],
         }
         for c in classes
@@ -188,7 +189,7 @@ def list_memberships(
     response={201: MembershipOut, 400: ErrorOut, 403: ErrorOut},
     tags=["memberships"],
 )
-def add_membership(request: HttpRequest, slug: str, payload: MembershipIn) -> tuple[int, dict[str, Any]]:
+def add_membership(request: HttpRequest, slug: str, payload: MembershipIn) -> Reply[dict[str, Any]]:
     org = get_object_or_404(Organisation, slug=slug)
     require_capability(request.user, org, Capability.MANAGE_MEMBERS)
     sc = org.stakeholder_classes.filter(Q(slug=payload.stakeholder_class) | Q(name=payload.stakeholder_class)).first()
@@ -213,7 +214,7 @@ def add_membership(request: HttpRequest, slug: str, payload: MembershipIn) -> tu
         joined_on=payload.joined_on,
         member_number=payload.member_number,
     )
-    return 201, _membership_out(m)
+    return Reply(201, _membership_out(m))
 
 
 def _membership(request: HttpRequest, slug: str, membership_id: int, cap: Capability) -> Membership:

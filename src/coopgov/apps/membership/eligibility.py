@@ -28,7 +28,7 @@ def memberships_as_at(organisation_id: int, as_at: datetime.date) -> QuerySet[Me
             as_at_constituency=Subquery(latest.values("constituency_id")[:1]),
             as_at_voting=Subquery(latest.values("voting_rights")[:1]),
         )
-        .exclude(as_at_status=None)
+        .exclude(**{"as_at_status": None})
     )
 
 
@@ -40,11 +40,11 @@ def eligible_voters_as_at(
     constituency_id: int | None = None,
 ) -> QuerySet[Membership]:
     """Active members with voting rights on ``as_at``, optionally in one class or constituency."""
-    qs = memberships_as_at(organisation_id, as_at).filter(as_at_status=Status.ACTIVE, as_at_voting=True)
+    qs = memberships_as_at(organisation_id, as_at).filter(**{"as_at_status": Status.ACTIVE, "as_at_voting": True})
     if stakeholder_class_id is not None:
-        qs = qs.filter(as_at_class=stakeholder_class_id)
+        qs = qs.filter(**{"as_at_class": stakeholder_class_id})
     if constituency_id is not None:
-        qs = qs.filter(as_at_constituency=constituency_id)
+        qs = qs.filter(**{"as_at_constituency": constituency_id})
     return qs
 
 

@@ -186,7 +186,9 @@ class _Checker:
 
     def check(self, line: int, raw: dict[str, str]) -> _Row | None:
         n_before = len(self.report.problems)
-        get = lambda k: (raw.get(k) or "").strip()  # noqa: E731
+        def get(key: str) -> str:
+            return (raw.get(key) or "").strip()
+
         full_name = get("full_name")
         if not full_name:
             self.problem(line, "full_name", "enter the member's name")

@@ -217,7 +217,8 @@ def _bulk_members(
     for sc, constituency, n in plan:
         for _ in range(n):
             joined = datetime.date(start_year, 1, 1) + datetime.timedelta(days=int(span * rng.random() ** 0.8))
-            status, changed = Status.ACTIVE, None
+            status: str = Status.ACTIVE
+            changed: datetime.date | None = None
             if rng.random() < 0.12:
                 status = rng.choice([Status.LAPSED, Status.ENDED])
                 changed = joined + datetime.timedelta(days=rng.randint(200, 2000))
@@ -405,8 +406,8 @@ def load_demo(*, seed: int = 2026, trust_members: int = 21000) -> dict[str, Any]
         area="Devon and Cornwall",
         fca_society_number="32555R",
     )
-    s = {x.slug: x for x in supply.stakeholder_classes.all()}
-    _bulk_members(supply, [(s["teacher-members"], None, 140), (s["client-schools"], None, 35)], rng, 2020)
+    sup = {x.slug: x for x in supply.stakeholder_classes.all()}
+    _bulk_members(supply, [(sup["teacher-members"], None, 140), (sup["client-schools"], None, 35)], rng, 2020)
 
     # Care co-op members through the domain action (small), then officers.
     cc = {x.slug: x for x in care.stakeholder_classes.all()}

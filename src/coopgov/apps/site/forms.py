@@ -8,6 +8,12 @@ from coopgov.apps.membership.models import Status
 from coopgov.apps.orgs.models import Constituency, LegalForm, Organisation, OwnershipModel, Sector
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label="Search by name or place", required=False, max_length=100)
     sector = forms.ChoiceField(label="Sector", required=False, choices=[("", "Any sector"), *Sector.choices])
@@ -30,12 +36,12 @@ class ApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         classes = list(organisation.stakeholder_classes.all())
-        self.fields["stakeholder_class"].choices = [(str(c.pk), c.name) for c in classes]
+        _choice_field(self, "stakeholder_class").choices = [(str(c.pk), c.name) for c in classes]
         constituencies = Constituency.objects.filter(stakeholder_class__organisation=organisation).select_related(
             "stakeholder_class"
         )
         self.constituency_objects = {str(c.pk): c for c in constituencies}
-        self.fields["constituency"].choices = [("", "Not applicable")] + [
+        _choice_field(self, "constituency").choices = [("", "Not applicable")] + [
             (str(c.pk), f"{c.stakeholder_class.name}: {c.name}") for c in constituencies
         ]
         self.class_objects = {str(c.pk): c for c in classes}
@@ -62,7 +68,7 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stakeholder_class"].choices = [("", "Any class")] + [
+        _choice_field(self, "stakeholder_class").choices = [("", "Any class")] + [
             (c.slug, c.name) for c in organisation.stakeholder_classes.all()
         ]
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coopgov.apps.accounts.models import User
 from coopgov.apps.audit.models import AuditEvent
 from coopgov.apps.jobs.models import Job
 from coopgov.apps.jobs.runner import enqueue
@@ -26,6 +27,12 @@ from coopgov.apps.orgs.permissions import Capability, capabilities_for, require_
 from . import forms
 
 REGISTER_PAGE_SIZE = 50
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind ``login_required``: ``user`` is a signed-in account."""
+
+    user: User
 AUDIT_PAGE_SIZE = 50
 
 
@@ -91,7 +98,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, slug: str) -> HttpResponse:
+def apply(request: AuthedRequest, slug: str) -> HttpResponse:
     org = _org(slug)
     if not org.open_to_applications:
         messages.info(request, f"{org.name} is not taking applications at the moment.")
@@ -100,14 +107,14 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if person and Membership.objects.filter(organisation=org, person=person).exists():
         messages.info(request, f"You already have a membership of {org.name}.")
         return redirect("site:my-memberships")
-    initial = {"full_name": person.full_name if person else request.user.get_full_name()}  # type: ignore[union-attr]
+    initial = {"full_name": person.full_name if person else request.user.get_full_name()}
     form = forms.ApplyForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         if person is None:
             person = Person.objects.create(
                 full_name=form.cleaned_data["full_name"],
                 email=request.user.email,
-                user=request.user,  # type: ignore[union-attr]
+                user=request.user,
             )
         try:
             services.do_apply_for_membership(
@@ -126,13 +133,13 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def my_memberships(request: HttpRequest) -> HttpResponse:
+def my_memberships(request: AuthedRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(person__user=request.user)
         .select_related("organisation", "stakeholder_class", "constituency")
         .order_by("organisation__name")
     )
-    officer_roles = request.user.org_roles.select_related("organisation").order_by("organisation__name")  # type: ignore[union-attr]
+    officer_roles = request.user.org_roles.select_related("organisation").order_by("organisation__name")
     return render(request, "site/my_memberships.html", {"memberships": memberships, "officer_roles": officer_roles})
 
 
@@ -288,7 +295,7 @@ def job_status(request: HttpRequest, slug: str, job_id: uuid.UUID) -> HttpRespon
 
 
 @login_required
-def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+def audit_log(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
     org = _org(slug)
     require_capability(request.user, org, Capability.VIEW_AUDIT)
     qs = AuditEvent.objects.for_organisation(org.pk)
