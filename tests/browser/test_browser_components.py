@@ -155,6 +155,7 @@ def test_gallery_every_component_passes_axe(live_server, page, axe_check, screen
     page.set_viewport_size({"width": 375, "height": 800})
     axe_check(page)
     screenshot(page, "gallery-375")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page_problems(page) == []
 
 

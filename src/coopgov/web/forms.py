@@ -129,6 +129,18 @@ class GovUKBoundField(BoundField):
         return " ".join(ids)
 
     @property
+    def show_optional(self) -> bool:
+        """Whether the label says "(optional)".
+
+        GOV.UK marks optional questions rather than required ones.  A form in which nothing is
+        required (a search or filter form) marks nothing: every label would say it.  A form can
+        also opt out with ``hide_optional = True``.
+        """
+        if self.field.required or getattr(self.form, "hide_optional", False):
+            return False
+        return any(f.required for f in self.form.fields.values())
+
+    @property
     def anchor_id(self) -> str:
         """The id the error summary links to: the first control of the field.
 
