@@ -97,9 +97,7 @@ def test_suppression_primary_and_secondary() -> None:
 def test_quartiles_match_numpy_type7() -> None:
     data = [7, 1, 3, 9, 4, 12, 15, 2]
     q = quartiles(data)
-    assert [float(q.q1), float(q.median), float(q.q3)] == list(
-        np.percentile(data, [25, 50, 75])
-    )
+    assert [float(q.q1), float(q.median), float(q.q3)] == list(np.percentile(data, [25, 50, 75]))
     assert q.band(1) == 1 and q.band(100) == 4
 
 

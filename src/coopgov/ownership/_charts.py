@@ -51,8 +51,8 @@ def share_chart(
             raise ValueError(f"unknown measure {measure!r}: use good or inadequate")
         labels.append(r.label())
         est.append(100 * iv.estimate)
-        lo.append(100 * (iv.estimate - iv.lower))
-        hi.append(100 * (iv.upper - iv.estimate))
+        lo.append(max(0.0, 100 * (iv.estimate - iv.lower)))
+        hi.append(max(0.0, 100 * (iv.upper - iv.estimate)))
         ns.append(n)
     heading = title or f"Share of locations {what}, by group, with 95% confidence intervals"
     height = max(2.5, 0.45 * len(rows) + 1.5)

@@ -81,7 +81,10 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95, *, continu
         denom = 1.0 + z2 / n
         centre = (p + z2 / (2.0 * n)) / denom
         half = (z / denom) * math.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n))
-        return Interval(p, max(0.0, centre - half), min(1.0, centre + half), confidence)
+        # the bounds are exactly 0 and 1 at x = 0 and x = n (rounding could leave them a hair off)
+        lower = 0.0 if successes == 0 else max(0.0, centre - half)
+        upper = 1.0 if successes == n else min(1.0, centre + half)
+        return Interval(p, lower, upper, confidence)
     q = 1.0 - p
     if successes == 0:
         lower = 0.0
