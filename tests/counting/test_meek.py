@@ -174,14 +174,35 @@ def test_single_vacancy_part2_tie_by_prn() -> None:
     assert all(count(p, "meek", seed=s).ties == r.ties for s in range(5))
 
 
-def test_candidates_with_no_preferences() -> None:
-    # cl 20: C and D appear on no voting document and become withdrawn.  cl 21: then fewer
-    # candidates have votes (2) than there are vacancies (3): both are successful and the third
-    # vacancy is left as an extraordinary vacancy.
-    r = run("meek_zero_votes.blt")
+def test_candidate_nobody_ranked_becomes_withdrawn() -> None:
+    # cl 20: D appears on no voting document and becomes withdrawn (keep value 0, never hopeful).
+    # v = 10, q = 10/3 -> 3.333333333 + 1e-9 = 3.333333334: A (5) successful at step 1.
+    # Step 2: kA = 3.333333334/5 -> 0.666666667; A's papers exhaust after A, so 5 x 0.333333333 =
+    # 1.666666665 is non-transferable and q = 8.333333335/3 -> 2.777777778 + 1e-9 = 2.777777779;
+    # B's 3 votes reach it: B successful (cl 12).
+    r = run("meek_unranked_candidate.blt")
+    assert u(r.stages[1].quota) == 2_777_777_779
+    assert u(r.stages[1].non_transferable) == 1_666_666_665
+    assert any("D has no preferences at all" in n and "cl 20" in n for n in r.notes)
+    assert all(s.keep_factors is None or s.keep_factors[3] == 0 for s in r.stages)
     assert r.elected_names == ("A", "B")
-    assert any("cl 20" in n for n in r.notes)
-    assert "cl 21" in r.stages[-1].note
+    assert 3 not in r.excluded
+    check_invariants(r)
+
+
+def test_fewer_candidates_with_votes_than_vacancies_still_fills_every_seat() -> None:
+    # cl 20-21 would make C and D withdrawn and leave the third vacancy an extraordinary vacancy.
+    # coopgov's results always fill every seat (the project's invariant), so this is the one
+    # documented deviation: cl 20 is not applied, C and D stay hopeful with no votes, A's and B's
+    # papers exhaust as their keep values fall, and once the total surplus is below 0.0001 the
+    # tied C and D are separated by the PRN (AAFD finds no difference): D is excluded and C is
+    # successful with A and B (cl 3).  The result's notes say that cl 21 was not applied.
+    r = run("meek_zero_votes.blt")
+    assert r.elected_names == ("A", "B", "C")
+    assert any("cl 20-21" in n and "extraordinary" in n for n in r.notes)
+    [tie] = r.ties
+    assert (tie.tied, tie.chosen, tie.how) == ((2, 3), 3, "lot")
+    check_invariants(r)
 
 
 def _reference_allocation(profile: Profile, keep: list[int]) -> tuple[list[int], int]:

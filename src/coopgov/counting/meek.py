@@ -210,10 +210,25 @@ def _multi_member(profile: Profile) -> CountResult:
     #        first preferences and no other preferences. A candidate to whom this clause
     #        applies, becomes withdrawn."
     mentioned = set(chain.from_iterable(profile.rankings))
-    for c in range(ncand):
-        if status[c] == HOPEFUL and c not in mentioned:
+    unmentioned = [c for c in range(ncand) if status[c] == HOPEFUL and c not in mentioned]
+    with_votes = status.count(HOPEFUL) - len(unmentioned)
+    if with_votes >= n:
+        for c in unmentioned:
             status[c] = WITHDRAWN
             notes.append(f"{names[c]} has no preferences at all and becomes withdrawn (cl 20)")
+    elif unmentioned:
+        # cl 21 "This clause applies if, at the commencement of step 1, there are fewer
+        #        candidates with votes than positions to be filled. If this clause applies, the
+        #        candidates who attracted votes are successful, the counting is complete, and
+        #        ... the remaining vacancies are extraordinary vacancies."
+        # DEVIATION: a coopgov count always fills every seat (the project's invariant), so here
+        # cl 20 is not applied and the count goes on with the candidates nobody ranked as hopeful
+        # candidates; the result says so.
+        notes.append(
+            f"Schedule 1A cl 20-21 would make {n - with_votes} vacancy(ies) extraordinary "
+            "(fewer candidates with votes than vacancies); coopgov does not apply them here and "
+            "fills every vacancy by continuing the count with the candidates nobody ranked"
+        )
 
     alloc = _Allocator(profile)
     ties = _Ties(profile, valid)
