@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("coopgov.apps.accounts.urls")),
     path("api/", api.urls),
+    path("", include("coopgov.apps.governance.urls")),
+    path("", include("coopgov.apps.elections.urls")),
     path("", include("coopgov.apps.site.urls")),
 ]
