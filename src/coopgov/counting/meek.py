@@ -25,6 +25,16 @@ Lots are not drawn from the caller's generator: the schedule prescribes its own 
 numbers (cl 41-48), which depend only on the numbers of candidates, vacancies and valid voting
 documents, so the count is the same for every seed.  Every tie is recorded in the result.
 
+Readings of the text where it is terse (each also noted where it is coded): cl 44 assigns the
+fifth generated value to the first candidate; when the AAFD method leaves several candidates the
+lowest PRN is taken among those; cl 13 "less than the votes of any other hopeful candidate" is
+read as less than the second-lowest hopeful's votes; exclusion (cl 13) is first considered at
+step 2, as the clauses are ordered.  Published commentary (A. Conway, ConcreteSTV) reports that
+the counting program used in New Zealand may round cl 10 differently (down, except the last
+product) and may exclude at the first iteration; this module follows the regulations as written.
+The one deliberate departure: where cl 21 would leave extraordinary vacancies, the count goes on
+until every seat is filled, and the result's notes say so.
+
 Speed: the allocation of cl 10 is evaluated with numpy over the distinct rankings (one row per
 distinct ranking, weighted by its number of ballots), column by column, in int64 (every product
 of two values in [0, 1] with 9 decimals is below 10**18 < 2**63).  An iteration therefore costs
@@ -36,6 +46,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,8 +62,6 @@ UNIT = 10**DECIMALS  # one vote in fixed-point units
 SURPLUS_LIMIT = UNIT // 10**4  # cl 13 "total surplus is less than 0.0001"
 
 HOPEFUL, SUCCESSFUL, EXCLUDED, WITHDRAWN = 0, 1, 2, 3
-
-IntArray = npt.NDArray[np.int64]
 
 
 def _fr(units: int) -> Fraction:
@@ -95,7 +104,10 @@ class _Allocator:
         # passes the remaining value through unchanged (a factor of exactly 1).
         self.matrix = np.full((nrows, width), ncand, dtype=np.int64)
         self.matrix[rows, cols] = flat
-        self.weights = np.asarray(profile.weights, dtype=np.int64)
+        # int64 is exact while every partial sum stays below 2**63: a total of at most
+        # 9 x 10**9 ballots of at most 10**9 units each.  Beyond that Python integers are used.
+        self.dtype: type = np.int64 if profile.valid_poll <= 9 * 10**9 else object
+        self.weights = np.asarray(profile.weights, dtype=self.dtype)
         # Positions of the real entries grouped by candidate, to sum votes exactly in int64.
         pos = rows * width + cols
         order = np.argsort(flat, kind="stable")
@@ -108,10 +120,10 @@ class _Allocator:
 
     def allocate(self, keep: list[int]) -> tuple[list[int], int]:
         """Votes of every candidate and the non-transferable votes, in units."""
-        kv = np.asarray([*keep, 0], dtype=np.int64)
+        kv: npt.NDArray[Any] = np.asarray([*keep, 0], dtype=self.dtype)
         nrows, width = self.matrix.shape
-        rest = np.full(nrows, UNIT, dtype=np.int64)  # (1 - k1) x ... x (1 - k(m-1)) so far
-        alloc = np.empty((nrows, width), dtype=np.int64)
+        rest: npt.NDArray[Any] = np.full(nrows, UNIT, dtype=self.dtype)  # (1 - k1) x ... x (1 - k(m-1)) so far
+        alloc: npt.NDArray[Any] = np.empty((nrows, width), dtype=self.dtype)
         for j in range(width):
             k = kv[self.matrix[:, j]]
             # vm = (1 - k1) x ... x (1 - k(m-1)) x km, each product rounded up (cl 10)
@@ -316,7 +328,7 @@ def _multi_member(profile: Profile) -> CountResult:
         #   candidate first successful at the previous step kc is 1, and cl 17 gives cl 7.
         clamp = False
         for c in range(ncand):
-            if status[c] == SUCCESSFUL:
+            if status[c] == SUCCESSFUL and votes[c] > 0:
                 prod = _ceil_div(q * kc[c], UNIT)
                 kc[c] = _ceil_div(prod * UNIT, votes[c])
                 if kc[c] > UNIT:  # not reached in practice; the schedule is silent
