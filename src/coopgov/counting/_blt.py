@@ -27,27 +27,31 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from functools import partial
+from operator import itemgetter, mul
 
-from coopgov.counting._errors import decode
+from coopgov.counting._errors import decode, read_bytes
 from coopgov.counting._model import CountingError, Profile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
 
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
 _CUT = -1  # sentinel id: the usable sequence ends here
+_FIRST = itemgetter(0)
+_LAST = itemgetter(-1)
+_MIDDLE = itemgetter(slice(1, -1))
 _PADDED_END = re.compile(r"^[ \t]*0[ \t]*$", re.MULTILINE)
 _NAME_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 
 
-def read_blt(path: str | Path, *, name: str | None = None) -> Profile:
+def read_blt(path: str | PathLike[str], *, name: str | None = None) -> Profile:
     """Read a BLT file; errors name the file and line."""
-    p = Path(path)
     source = name if name is not None else str(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise CountingError(f"cannot read the file: {exc.strerror}", source) from None
+    data = read_bytes(path, source)
     return parse_blt(data, source=source)
 
 
@@ -123,6 +127,11 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     invalid = 0
     cut = 0
     seen_any = False
+    fast = None if withdrawn else _fast_ballots(counts, get_id)
+    if fast is not None:
+        grouped = fast
+        seen_any = bool(grouped)
+        counts = Counter()  # nothing left for the line-by-line reader below
     for key, times in counts.items():
         toks = key.split()
         try:  # fast path: "<weight> <id> ... 0" with plain ids, looked up in C
@@ -191,6 +200,29 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
         invalid=invalid,
         notes=tuple(notes),
     )
+
+
+def _fast_ballots(
+    counts: Counter[str], get_id: Callable[[str], int]
+) -> dict[tuple[int, ...], int] | None:
+    """Read well-formed ballot lines with C-level ``map`` calls only; ``None`` if any line needs
+    the careful line-by-line reader (errors, blank or comment lines, ``=``/``-`` marks, repeated
+    or missing preferences, zero weights, two lines with the same usable ranking)."""
+    try:
+        toks = list(map(str.split, counts))
+        if list(map(_LAST, toks)).count("0") != len(toks):
+            return None
+        weights = list(map(mul, map(int, map(_FIRST, toks)), counts.values()))
+        if not weights or min(weights) <= 0:
+            return None
+        rankings = list(map(tuple, map(partial(map, get_id), map(_MIDDLE, toks))))
+    except (ValueError, KeyError, IndexError):
+        return None
+    lens = list(map(len, rankings))
+    if min(lens) == 0 or lens != list(map(len, map(set, rankings))):
+        return None
+    grouped = dict(zip(rankings, weights, strict=True))
+    return grouped if len(grouped) == len(rankings) else None
 
 
 def _slow_line(toks: list[str], ncand: int, source: str, line: int) -> tuple[int, tuple[int, ...]] | None:

@@ -25,10 +25,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 
-from coopgov.counting._errors import decode
+from coopgov.counting._errors import decode, read_bytes
 from coopgov.counting._model import CountingError, Profile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
 
 __all__ = ["parse_csv", "read_csv"]
 
@@ -42,12 +45,9 @@ _IDS = {"id", "ballot", "ballot_id", "ballotid", "voter", "voter_id"}
 _CUT = -1
 
 
-def read_csv(path: str | Path, *, seats: int | None, name: str | None = None) -> Profile:
+def read_csv(path: str | PathLike[str], *, seats: int | None, name: str | None = None) -> Profile:
     source = name if name is not None else str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CountingError(f"cannot read the file: {exc.strerror}", source) from None
+    data = read_bytes(path, source)
     return parse_csv(data, source=source, seats=seats)
 
 

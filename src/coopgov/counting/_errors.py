@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from coopgov.counting._model import CountingError
 
-__all__ = ["decode"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
+
+__all__ = ["decode", "read_bytes"]
+
+
+def read_bytes(path: str | PathLike[str], source: str) -> bytes:
+    """The bytes of ``path``; an unreadable file is a :class:`CountingError` naming it."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise CountingError(f"cannot read the file: {exc.strerror or exc}", source) from None
 
 
 def decode(data: bytes, source: str) -> str:

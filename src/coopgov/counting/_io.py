@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
-from pathlib import Path
 
 from coopgov.counting._blt import read_blt
-from coopgov.counting._csv import read_csv
-from coopgov.counting._json import read_json
 from coopgov.counting._model import CountingError, Profile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
 
 __all__ = ["FORMATS", "read_profile", "with_seats"]
 
@@ -16,18 +18,22 @@ FORMATS = ("blt", "csv", "json")
 
 
 def read_profile(
-    path: str | Path, *, input_format: str | None = None, seats: int | None = None
+    path: str | PathLike[str], *, input_format: str | None = None, seats: int | None = None
 ) -> Profile:
     """Read ``path`` (format from ``input_format`` or the file extension).
 
     ``seats``, if given, overrides the seat count in the file (BLT, JSON) or supplies it (CSV).
     """
-    fmt = input_format or Path(path).suffix.lower().lstrip(".")
+    fmt = input_format or os.path.splitext(path)[1].lower().lstrip(".")
     if fmt == "blt":
         profile = read_blt(path)
     elif fmt == "csv":
+        from coopgov.counting._csv import read_csv  # imported only when needed
+
         return read_csv(path, seats=seats)
     elif fmt == "json":
+        from coopgov.counting._json import read_json
+
         return read_json(path, seats=seats)
     else:
         raise CountingError(

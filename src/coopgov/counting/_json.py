@@ -23,23 +23,23 @@ there, as it does at a repeated candidate.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
-from coopgov.counting._errors import decode
+from coopgov.counting._errors import decode, read_bytes
 from coopgov.counting._model import CountingError, Profile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
+    from typing import Any
 
 __all__ = ["parse_json", "read_json"]
 
 _CUT = -1
 
 
-def read_json(path: str | Path, *, seats: int | None = None, name: str | None = None) -> Profile:
+def read_json(path: str | PathLike[str], *, seats: int | None = None, name: str | None = None) -> Profile:
     source = name if name is not None else str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CountingError(f"cannot read the file: {exc.strerror}", source) from None
+    data = read_bytes(path, source)
     return parse_json(data, source=source, seats=seats)
 
 

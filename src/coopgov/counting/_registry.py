@@ -12,13 +12,13 @@ rule uses it), and :data:`METHODS` imports all of them the first time it is look
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import os
 import random
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from coopgov.counting._model import CountingError, CountResult, Profile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
 
@@ -36,8 +36,11 @@ METHOD_MODULES: dict[str, str] = {
 }
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _exists(module: str) -> bool:
-    return importlib.util.find_spec(f"coopgov.counting.{module}") is not None
+    return os.path.exists(os.path.join(_HERE, f"{module}.py"))
 
 
 def available() -> list[str]:

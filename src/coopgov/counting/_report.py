@@ -8,15 +8,14 @@ the same reason.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import json
 from fractions import Fraction
-from typing import Any
 
 from coopgov.counting._arith import fmt
 from coopgov.counting._model import CountResult, Stage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["FORMATS", "render", "to_csv", "to_html", "to_json", "to_text"]
 
@@ -195,11 +194,16 @@ def to_dict(result: CountResult) -> dict[str, Any]:
 
 
 def to_json(result: CountResult) -> str:
+    import json
+
     return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_csv(result: CountResult) -> str:
     """One row per stage and kind (``votes`` at the end of the stage, ``transfers`` in it)."""
+    import csv
+    import io
+
     names = result.candidates
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -244,6 +248,8 @@ def to_csv(result: CountResult) -> str:
 
 def to_html(result: CountResult) -> str:
     """A standalone, accessible HTML page (no external assets)."""
+    import html
+
     e = html.escape
     names = result.candidates
     title = result.title or "Election result"

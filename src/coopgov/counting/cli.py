@@ -11,12 +11,10 @@ chosen and printed in the result's notes, so every lot can be reproduced.
 from __future__ import annotations
 
 import argparse
-import secrets
+import os
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
-from typing import TextIO
 
 from coopgov.counting._blt import write_blt
 from coopgov.counting._io import FORMATS as INPUT_FORMATS
@@ -24,6 +22,10 @@ from coopgov.counting._io import read_profile
 from coopgov.counting._model import CountingError
 from coopgov.counting._registry import available, count
 from coopgov.counting._report import FORMATS, render
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = ["main"]
 
@@ -73,7 +75,7 @@ def main(argv: list[str]) -> int:
         if args.export_blt:
             _write(args.export_blt, write_blt(profile))
             progress(f"wrote {args.export_blt}")
-        seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+        seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big") >> 1
         progress(f"counting by {args.method}")
         result = count(profile, args.method, seed=seed)
         if any(t.how == "lot" for t in result.ties):
@@ -97,6 +99,7 @@ def main(argv: list[str]) -> int:
 
 def _write(path: str, text: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
     except OSError as exc:
-        raise CountingError(f"cannot write the file: {exc.strerror}", path) from None
+        raise CountingError(f"cannot write the file: {exc.strerror or exc}", path) from None

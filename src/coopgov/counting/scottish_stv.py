@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from fractions import Fraction
+from operator import itemgetter
 
 from coopgov.counting._model import CountResult, Profile, Stage, TieBreak
 from coopgov.counting._registry import register
@@ -54,16 +55,20 @@ def _move(
     lost = 0
     for rest, n in entries:
         # the next available preference: the first continuing candidate from ``offset`` on
-        k = offset
-        size = len(rest)
-        while k < size and not continuing[rest[k]]:
-            k += 1
-        if k == size:
+        try:
+            c = rest[offset]
+            if continuing[c]:
+                key = rest[offset + 1 :]
+            else:
+                k = offset + 1
+                while not continuing[rest[k]]:
+                    k += 1
+                c = rest[k]
+                key = rest[k + 1 :]
+        except IndexError:  # no further preference: a non-transferable paper
             lost += n
             continue
-        c = rest[k]
         d = dests[c]
-        key = rest[k + 1 :]
         d[key] = d.get(key, 0) + n  # type: ignore[index,union-attr]
         papers[c] += n
     return lost
@@ -128,15 +133,16 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
     # First-preference papers stay as whole rankings in ``firsts`` until their candidate's
     # papers are transferred (never, for most candidates elected at the end).
     firsts: list[list[tuple[tuple[int, ...], int]]] = [[] for _ in range(ncand)]
-    first = [0] * ncand
-    for ranking, weight in zip(profile.rankings, profile.weights, strict=True):
-        c = ranking[0]
-        if continuing[c]:
-            firsts[c].append((ranking, weight))
-            first[c] += weight * UNIT
-        else:  # a withdrawn candidate left in the ranking: look for the next preference
-            g, _ = _transfer({}, {UNIT: UNIT}, piles, continuing, [(ranking, weight)])
+    add = [f.append for f in firsts]
+    for entry in zip(profile.rankings, profile.weights, strict=True):
+        add[entry[0][0]](entry)
+    first = [sum(map(itemgetter(1), f)) * UNIT for f in firsts]
+    for c in range(ncand):
+        if firsts[c] and not continuing[c]:  # a withdrawn candidate left in the rankings
+            g, _ = _transfer({}, {UNIT: UNIT}, piles, continuing, firsts[c])
             first = [a + b for a, b in zip(first, g, strict=True)]
+            first[c] = 0
+            firsts[c] = []
     votes: list[int] = first
     history: list[list[int]] = [list(votes)]
     nt = 0  # non-transferable papers' value (units)
