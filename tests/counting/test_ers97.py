@@ -238,6 +238,31 @@ def test_surplus_with_no_transferable_papers() -> None:
     check_invariants(r)
 
 
+def test_bulk_exclusion_boundary_splits_a_tie() -> None:
+    # 28 votes, 2 places: 28/3 = 9.333.. -> 9.34.  Stage 1: D 20 elected, surplus 10.66.  Not
+    # deferred: A 0 and B 4 differ by 4 < 10.66, and A + B = 4 leaves 0 below C.  Stage 2: D's
+    # papers show no further preference: 10.66 non-transferable.  The total active vote is
+    # 0 + 4 + 4 = 8 and 8 / (1 + 1) = 4: B and C both qualify under 5.3.13(b) for one place, were
+    # equal at every point, so by 5.6.2 neither is deemed elected.
+    # Stage 3, 5.2.5: A + B = 4 <= C 4, so two candidates go (3 - 2 leaves 1 for 1 place); the
+    # boundary falls between B and C, equal throughout: the one excluded with A is drawn by lot.
+    # That leaves one continuing candidate for one place: deemed elected (5.5.1).
+    outcomes = set()
+    for seed in range(10):
+        r = run("ers97_bulk_boundary_tie.blt", seed=seed)
+        assert [s.action for s in r.stages] == ["first preferences", "surplus", "exclusion"]
+        assert r.stages[1].non_transferable == Fraction(1066, 100)
+        assert r.stages[1].elected == () and "5.6.2" in r.stages[1].note
+        [tie] = r.ties
+        assert (tie.decision, tie.tied, tie.how) == ("exclusion", (1, 2), "lot")
+        assert set(r.stages[2].excluded) == {0, tie.chosen}
+        winner = 3 - tie.chosen  # the other of B (1) and C (2)
+        assert r.elected == (3, winner)
+        outcomes.add(winner)
+        check_invariants(r)
+    assert outcomes == {1, 2}
+
+
 DATA_FILES = [
     "edinburgh_2017/edinburgh_2017_ward14_craigentinnyduddingston.blt",
     "glasgow_2007/glasgow_2007_pollokshields.blt",

@@ -174,6 +174,19 @@ def test_single_vacancy_part2_tie_by_prn() -> None:
     assert all(count(p, "meek", seed=s).ties == r.ties for s in range(5))
 
 
+def test_single_vacancy_two_candidates_equal_the_absolute_majority() -> None:
+    # v = 6, m = 3 (cl 26): A 3 and B 3 both equal it.  cl 34(b): the tie rule for exclusion
+    # decides which is excluded - no earlier step, so the PRN: c = 2, n = 1, v = 6 gives
+    # A 16670, B 16226 at step 1; B (lowest) is excluded and A, "the candidate who is not
+    # excluded", is elected.
+    assert prn_table(2, 1, 6) == (16670, 16226)
+    r = run("meek_single_both_majority.blt")
+    [tie] = r.ties
+    assert (tie.stage, tie.tied, tie.chosen, tie.how) == (1, (0, 1), 1, "lot")
+    assert "cl 34(b)" in tie.detail
+    assert r.elected_names == ("A",)
+
+
 def test_candidate_nobody_ranked_becomes_withdrawn() -> None:
     # cl 20: D appears on no voting document and becomes withdrawn (keep value 0, never hopeful).
     # v = 10, q = 10/3 -> 3.333333333 + 1e-9 = 3.333333334: A (5) successful at step 1.

@@ -501,7 +501,7 @@ def _single_member(profile: Profile) -> CountResult:
         if len(over) == 2:
             # cl 34(b) "... 2 candidates' votes equal the absolute majority of votes ... the
             #          candidate who is not excluded is elected" (exclusion as in (a)).
-            loser = ties.lowest(over, history, step, "election", "cl 34(b)")
+            loser = ties.lowest(over, history, step, "exclusion (the other is elected)", "cl 34(b)")
             winner = next(c for c in over if c != loser)
             note = f"{names[winner]} and {names[loser]} both equal the absolute majority"
         elif over:
