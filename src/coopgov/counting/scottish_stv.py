@@ -38,20 +38,21 @@ __all__ = ["count_scottish_stv"]
 DECIMALS = 5
 UNIT = 10**DECIMALS  # fixed-point units per vote
 
-# A pile: value of the papers (units) -> remaining preference sequence -> number of papers.
-Pile = dict[int, dict[tuple[int, ...], int]]
+# A parcel: remaining preference sequence -> number of papers; a pile: value of the papers
+# (units) -> the parcels received at that value.
+Parcel = dict[tuple[int, ...], int]
+Pile = dict[int, list[Parcel]]
 
 
 def _move(
     entries: Iterable[tuple[tuple[int, ...], int]],
     offset: int,
-    dests: list[dict[tuple[int, ...], int] | None],
+    dests: list[Parcel],
     continuing: list[bool],
-    papers: list[int],
 ) -> int:
-    """Move ``(preferences, count)`` entries, read from index ``offset`` on, to the piles in
-    ``dests`` (by next available preference for a continuing candidate); count the papers each
-    candidate receives into ``papers`` and return the number with no such preference."""
+    """Move ``(preferences, count)`` entries, read from index ``offset`` on, into the parcels
+    ``dests`` (by next available preference for a continuing candidate); return the number of
+    papers with no such preference."""
     lost = 0
     for rest, n in entries:
         # the next available preference: the first continuing candidate from ``offset`` on
@@ -69,8 +70,7 @@ def _move(
             lost += n
             continue
         d = dests[c]
-        d[key] = d.get(key, 0) + n  # type: ignore[index,union-attr]
-        papers[c] += n
+        d[key] = d.get(key, 0) + n
     return lost
 
 
@@ -88,22 +88,23 @@ def _transfer(
     ncand = len(piles)
     gained = [0] * ncand
     exhausted = 0
-    groups: list[tuple[int, Iterable[tuple[tuple[int, ...], int]], int]] = [(v, g.items(), 0) for v, g in pile.items()]
+    groups: list[tuple[int, Iterable[tuple[tuple[int, ...], int]], int]] = [
+        (v, parcel.items(), 0) for v, parcels in pile.items() for parcel in parcels
+    ]
     if firsts:
         groups.append((UNIT, firsts, 1))
+    fresh: dict[int, list[Parcel]] = {}  # new value -> one new parcel per candidate
     for value, entries, offset in groups:
         nv = new_value[value]
-        dests = [pl.setdefault(nv, {}) if continuing[c] else None for c, pl in enumerate(piles)]
-        papers = [0] * ncand
-        lost = _move(entries, offset, dests, continuing, papers)
-        for c in range(ncand):
-            if papers[c]:
-                gained[c] += papers[c] * nv
-        exhausted += lost * nv
-        for c in range(ncand):  # drop piles that received nothing at this value
-            d = dests[c]
-            if d is not None and not d:
-                del piles[c][nv]
+        dests = fresh.get(nv)
+        if dests is None:
+            dests = fresh[nv] = [{} for _ in range(ncand)]
+        exhausted += _move(entries, offset, dests, continuing) * nv
+    for nv, dests in fresh.items():
+        for c, parcel in enumerate(dests):
+            if parcel:
+                gained[c] += sum(parcel.values()) * nv
+                piles[c].setdefault(nv, []).append(parcel)
     return gained, exhausted
 
 
