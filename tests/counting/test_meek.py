@@ -187,6 +187,28 @@ def test_single_vacancy_two_candidates_equal_the_absolute_majority() -> None:
     assert r.elected_names == ("A",)
 
 
+def test_stable_state_excludes_the_lowest() -> None:
+    # A has 1,000,000 first preferences that show no further preference; B 600, C 600, D 601,
+    # 2 vacancies.  As A's keep value falls its surplus exhausts and the quota falls towards
+    # (A's votes + 1801) / 3.  A's votes can only move in steps of 1,000,000 x 10**-9 = 0.001
+    # (keep values have 9 decimals), so the total surplus can never fall below 0.0001 and the
+    # lowest cannot be excluded under cl 13 (600 + surplus is not below 600).  The iterations
+    # come back to the same keep values: cl 23 excludes the candidate with the lowest votes
+    # (B and C tie: AAFD finds no difference, so the PRN decides), after which D is successful.
+    p = Profile.from_ballots(["A", "B", "C", "D"], 2, [[0], [1], [2], [3]], [10**6, 600, 600, 601])
+    r = count(p, "meek")
+    [stable] = [s for s in r.stages if "cl 23" in s.note]
+    before = r.stages[stable.number - 2]
+    assert stable.keep_factors == before.keep_factors or any(
+        s.keep_factors == stable.keep_factors for s in r.stages[: stable.number - 1]
+    )
+    assert stable.votes[0] - stable.quota >= Fraction(1, 10**4)
+    [tie] = r.ties
+    assert tie.tied == (1, 2) and tie.how == "lot" and stable.excluded == (tie.chosen,)
+    assert r.elected_names == ("A", "D")
+    check_invariants(r)
+
+
 def test_candidate_nobody_ranked_becomes_withdrawn() -> None:
     # cl 20: D appears on no voting document and becomes withdrawn (keep value 0, never hopeful).
     # v = 10, q = 10/3 -> 3.333333333 + 1e-9 = 3.333333334: A (5) successful at step 1.
