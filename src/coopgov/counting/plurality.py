@@ -1,16 +1,18 @@
-"""First past the post, single- or multi-member, as in the NHS foundation trust Model Election
-Rules 2014 (MER 2014) for elections counted without preferences.
+"""First past the post, single- or multi-member, as used for NHS foundation trust governor
+elections counted without preferences under the Model Election Rules 2014 (MER 2014).
 
-MER 2014 (Part 6, the count for first-past-the-post elections): each voter may vote for as many
-candidates as there are vacancies; the candidates with the most votes fill the vacancies; and on
-an equality of votes "the returning officer is to decide between those candidates by a lot, and
-proceed as if the candidate on whom the lot falls had received an additional vote" (the MER
-"equality of votes" rule, which follows the wording of the UK local election rules).
+What is implemented: each voter may vote for up to as many candidates as there are vacancies;
+every such vote counts one; the candidates with the most votes fill the vacancies; where an
+equality of votes between candidates leaves more of them than places, the places are decided by
+lot (drawn from the caller's seeded generator and recorded as a :class:`TieBreak`).
+
+Source note: the MER 2014 text itself could not be retrieved while this module was written, so
+no MER rule numbers are cited here; the behaviour above is the plain first-past-the-post count
+with decision by lot that UK election rules (and the MER's equality-of-votes provision) use.
 
 Mapping of ranked input: a voter's *marks* are the first ``seats`` distinct candidates of the
-ballot's usable preference sequence (for one seat, the first preference).  Each mark is one vote;
-the stage's totals therefore add up to the number of marks, which for several seats may exceed
-the valid poll.
+ballot's usable preference sequence (for one seat, the first preference).  The stage's totals
+therefore add up to the number of marks, which for several seats may exceed the valid poll.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def count_plurality(profile: Profile, rng: random.Random) -> CountResult:
     tied = sorted(c for c in ranked if votes[c] == boundary)
     places = seats - len(elected)
     if len(tied) > places:
-        # MER 2014 equality of votes: "decide between those candidates by a lot"
+        # equality of votes for the last place(s): decided by lot
         pool = list(tied)
         for _ in range(places):
             chosen = draw_lot(pool, rng)
@@ -61,7 +63,7 @@ def count_plurality(profile: Profile, rng: random.Random) -> CountResult:
                     detail=(
                         f"{', '.join(names[c] for c in pool)} had {boundary} votes each for "
                         f"{places} remaining place(s); {names[chosen]} was chosen by lot "
-                        "(MER 2014, equality of votes)"
+                        "(equality of votes: decided by lot)"
                     ),
                 )
             )
