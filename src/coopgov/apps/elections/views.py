@@ -370,7 +370,15 @@ def manage(request: HttpRequest, pk: Any) -> HttpResponse:
                     return redirect("elections:manage", e.pk)
             elif action == "paper":
                 if pform.is_valid():
-                    b = services.do_add_paper_batch(actor=request.user, election=e, **pform.cleaned_data)
+                    d = pform.cleaned_data
+                    b = services.do_add_paper_batch(
+                        actor=request.user,
+                        election=e,
+                        label=d["label"],
+                        declared_count=d["declared_count"],
+                        text=d["ballots"],
+                        returned_by=d["returned_by"],
+                    )
                     messages.success(request, f"Paper batch '{b.label}' entered: {b.declared_count} ballot(s).")
                     return redirect("elections:manage", e.pk)
             elif action in _ACTIONS:
