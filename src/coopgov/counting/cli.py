@@ -44,10 +44,22 @@ class _Progress:
             print(f"[{dt:7.2f}s] {msg}", file=self.stream, flush=True)
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the width so that it does not import shutil at start-up."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = os.get_terminal_size(sys.stderr.fileno()).columns - 2
+        except (OSError, ValueError):
+            width = 78
+        super().__init__(prog, width=max(width, 40))
+
+
 def _parser(methods: list[str]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description="Count an election by a statutory method and print the result sheet.",
+        formatter_class=_Formatter,
     )
     p.add_argument("file", metavar="FILE", help="ballots: .blt, .csv (ranked) or .json")
     p.add_argument("--method", "-m", required=True, choices=methods, help="counting rule")
