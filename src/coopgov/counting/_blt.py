@@ -112,22 +112,24 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     except ValueError:
         end = len(lines)
     counts = Counter(lines[start:end])
-    if _PADDED_END.search("\n".join(counts)):  # a padded terminator came first
-        end = next(j for j in range(start, end) if lines[j].strip() == "0")
-        counts = Counter(lines[start:end])
-    elif end == len(lines):
-        raise CountingError("no end-of-ballots line (a lone 0) was found", source, len(lines))
+    lookup = {str(c + 1): c for c in range(ncand)}
+    get_id = lookup.__getitem__
+    # Well-formed files are read by the fast path; anything else line by line below.
+    fast = None if withdrawn or end == len(lines) else _fast_ballots(counts, get_id)
+    if fast is None:
+        if _PADDED_END.search("\n".join(counts)):  # a padded terminator came first
+            end = next(j for j in range(start, end) if lines[j].strip() == "0")
+            counts = Counter(lines[start:end])
+        elif end == len(lines):
+            raise CountingError("no end-of-ballots line (a lone 0) was found", source, len(lines))
 
     def where(key: str) -> int:
         return lines.index(key, start) + 1
 
-    lookup = {str(c + 1): c for c in range(ncand)}
-    get_id = lookup.__getitem__
     grouped: dict[tuple[int, ...], int] = {}
     invalid = 0
     cut = 0
     seen_any = False
-    fast = None if withdrawn else _fast_ballots(counts, get_id)
     if fast is not None:
         grouped = fast
         seen_any = bool(grouped)
