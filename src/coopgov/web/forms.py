@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.forms import __file__ as django_forms_file
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
+from django.forms.utils import ErrorList, pretty_name
 from django.template.backends.django import DjangoTemplates as DjangoTemplatesBackend
 from django.utils.functional import cached_property
 
@@ -51,6 +52,9 @@ KINDS = frozenset(
 
 #: Kinds laid out as a ``<fieldset>`` with a ``<legend>`` (several controls answer one question).
 FIELDSET_KINDS = frozenset({"radios", "checkboxes", "date"})
+
+#: Kinds answered by typing: a missing answer is "Enter …"; any other kind is "Select …".
+_TEXT_KINDS = frozenset({"input", "password", "textarea", "date"})
 
 #: The class each kind of control carries, and the modifier added when the field has an error.
 _CONTROL_CLASS: dict[str, tuple[str, str]] = {
@@ -105,6 +109,41 @@ class GovUKBoundField(BoundField):
     @cached_property
     def kind(self) -> str:
         return field_kind(self.field.widget)
+
+    @property
+    def errors(self) -> ErrorList:
+        """The field's errors, with Django's generic "This field is required." made specific.
+
+        GOV.UK error messages say what to do ("Enter your email address", "Select a sector");
+        a field that sets its own ``required`` message keeps it.
+        """
+        errors: ErrorList = super().errors
+        generic = str(forms.Field.default_error_messages["required"])
+        if not any(getattr(e, "code", None) == "required" for e in errors.data):
+            return errors
+        replaced: list[Any] = [
+            ValidationError(self.required_message(), code="required")
+            if isinstance(e, ValidationError) and e.code == "required" and str(e.message) == generic
+            else e
+            for e in errors.data
+        ]
+        specific = ErrorList(replaced, renderer=errors.renderer)
+        specific.error_class = errors.error_class
+        return specific
+
+    def required_message(self) -> str:
+        """What to tell someone who left this field empty."""
+        label = str(self.label or pretty_name(self.name)).strip()
+        if label.endswith("?"):
+            return "Answer the question" if self.kind in _TEXT_KINDS else "Select an answer"
+        phrase = label[:1].lower() + label[1:] if not label[:2].isupper() else label
+        if self.kind in _TEXT_KINDS:
+            return f"Enter {phrase}"
+        if self.kind == "file":
+            return "Select a file"
+        if self.kind == "checkbox":
+            return f"Select ‘{label}’ to continue"
+        return f"Select {phrase}"
 
     @property
     def is_fieldset(self) -> bool:
