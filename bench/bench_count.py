@@ -155,10 +155,9 @@ def main() -> int:
             results["meek count"] = t
             print(f"meek elected: {sorted(meek.elected_names)}")
 
+        # the installed console script, as a user runs it
         cmd = [
-            sys.executable,
-            "-m",
-            "coopgov",
+            str(Path(sys.executable).parent / "coopgov"),
             "count",
             str(gpath),
             "--method",
