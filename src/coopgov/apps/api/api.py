@@ -178,7 +178,7 @@ def list_memberships(
         qs = qs.filter(stakeholder_class__slug=stakeholder_class)
     count = qs.count()
     page = max(page, 1)
-    rows = qs.select_related("person", "stakeholder_class", "constituency").order_by("person__full_name", "id")[
+    rows = qs.select_related("person", "stakeholder_class", "constituency").order_by("sort_name", "id")[
         (page - 1) * page_size : page * page_size
     ]
     return {"count": count, "page": page, "page_size": page_size, "results": [_membership_out(m) for m in rows]}

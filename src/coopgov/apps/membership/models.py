@@ -90,12 +90,14 @@ class Status(models.TextChoices):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def search(self, text: str) -> MembershipQuerySet:
+        """Name fragments (on the indexed, case-folded ``sort_name``), a member number or an email."""
         text = text.strip()
         if not text:
             return self
-        q = models.Q(person__full_name__icontains=text) | models.Q(member_number__iexact=text)
         if "@" in text:
-            q |= models.Q(person__email__iexact=text)
+            return self.filter(person__email=text.lower())
+        # member_number uses the (organisation, member_number) unique index; names scan sort_name only
+        q = models.Q(sort_name__contains=text.casefold()) | models.Q(member_number__in={text, text.upper()})
         return self.filter(q)
 
 
@@ -103,6 +105,12 @@ class Membership(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     member_number = models.CharField(max_length=40, blank=True)
+    sort_name = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The person's name, case-folded: lets the register sort and search without a join.",
+    )
     stakeholder_class = models.ForeignKey("orgs.StakeholderClass", on_delete=models.PROTECT, related_name="memberships")
     constituency = models.ForeignKey(
         "orgs.Constituency", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
@@ -117,7 +125,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["person__full_name", "id"]
+        ordering = ["sort_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "person"], name="one_membership_per_person_per_org"),
             models.UniqueConstraint(
@@ -129,10 +137,16 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["organisation", "stakeholder_class", "status"]),
+            models.Index(fields=["organisation", "sort_name", "id"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.organisation}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.sort_name and self.person_id is not None:
+            self.sort_name = self.person.full_name.casefold()
+        super().save(*args, **kwargs)
 
 
 class MembershipRecord(models.Model):

@@ -30,11 +30,12 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from coopgov.apps.audit.services import record_event
 from coopgov.apps.orgs.models import Organisation
@@ -143,6 +144,11 @@ class _Row:
 
 def _parse_date(text: str) -> datetime.date:
     text = text.strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return datetime.datetime.strptime(text, fmt).date()
@@ -186,6 +192,7 @@ class _Checker:
 
     def check(self, line: int, raw: dict[str, str]) -> _Row | None:
         n_before = len(self.report.problems)
+
         def get(key: str) -> str:
             return (raw.get(key) or "").strip()
 
@@ -418,73 +425,120 @@ def do_import_register_csv(
         return report
     recorded_by = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
-        new_people = [
-            Person(full_name=r.full_name, email=r.email, date_of_birth=r.date_of_birth, **r.demographics)
-            for r in rows
-            if not (r.email and r.email in people)
-        ]
-        created = Person.objects.bulk_create(new_people, batch_size=BATCH)
-        it = iter(created)
-        person_ids: list[int] = []
-        for r in rows:
-            if r.email and r.email in people:
-                person_ids.append(people[r.email])
-                report.people_matched += 1
-            else:
-                p = next(it)
-                person_ids.append(p.pk)
-        report.people_created = len(created)
-        memberships = [
-            Membership(
-                organisation=organisation,
-                person_id=pid,
-                member_number=r.member_number,
-                stakeholder_class_id=r.class_id,
-                constituency_id=r.constituency_id,
-                status=r.status,
-                voting_rights=r.voting_rights,
-                joined_on=r.joined_on,
-                ended_on=r.joined_on if r.status == Status.ENDED else None,
-            )
-            for r, pid in zip(rows, person_ids, strict=True)
-        ]
-        memberships = Membership.objects.bulk_create(memberships, batch_size=BATCH)
-        records: list[MembershipRecord] = []
-        for r, m in zip(rows, memberships, strict=True):
-            records.append(
-                MembershipRecord(
-                    membership_id=m.pk,
-                    effective_from=r.joined_on,
-                    status=Status.ACTIVE if r.status != Status.APPLIED else Status.APPLIED,
-                    stakeholder_class_id=r.class_id,
-                    constituency_id=r.constituency_id,
-                    voting_rights=r.voting_rights,
-                    reason=f"imported from {file_name}",
-                    recorded_by=recorded_by,
+        report.people_matched = sum(1 for r in rows if r.email and r.email in people)
+        new_rows = [r for r in rows if not (r.email and r.email in people)]
+        new_ids = _insert(
+            Person,
+            [
+                "full_name",
+                "email",
+                "date_of_birth",
+                "age_band",
+                "sex",
+                "ethnic_group",
+                "disability",
+                "postcode_district",
+                "created_at",
+            ],
+            (
+                (
+                    r.full_name,
+                    r.email,
+                    r.date_of_birth,
+                    r.demographics.get("age_band", ""),
+                    r.demographics.get("sex", ""),
+                    r.demographics.get("ethnic_group", ""),
+                    r.demographics.get("disability", ""),
+                    r.demographics.get("postcode_district", ""),
+                    _now(),
                 )
-            )
-            if r.status not in (Status.ACTIVE, Status.APPLIED):
-                records.append(
-                    MembershipRecord(
-                        membership_id=m.pk,
-                        effective_from=r.joined_on,
-                        status=r.status,
-                        stakeholder_class_id=r.class_id,
-                        constituency_id=r.constituency_id,
-                        voting_rights=r.voting_rights,
-                        reason=f"imported from {file_name} with status {r.status}",
-                        recorded_by=recorded_by,
+                for r in new_rows
+            ),
+            len(new_rows),
+        )
+        report.people_created = len(new_ids)
+        it = iter(new_ids)
+        person_ids = [people[r.email] if (r.email and r.email in people) else next(it) for r in rows]
+        now = _now()
+        membership_ids = _insert(
+            Membership,
+            [
+                "organisation_id",
+                "person_id",
+                "member_number",
+                "sort_name",
+                "stakeholder_class_id",
+                "constituency_id",
+                "status",
+                "voting_rights",
+                "applied_on",
+                "joined_on",
+                "ended_on",
+                "updated_at",
+            ],
+            (
+                (
+                    organisation.pk,
+                    pid,
+                    r.member_number,
+                    r.full_name.casefold(),
+                    r.class_id,
+                    r.constituency_id,
+                    r.status,
+                    r.voting_rights,
+                    None,
+                    r.joined_on,
+                    r.joined_on if r.status == Status.ENDED else None,
+                    now,
+                )
+                for r, pid in zip(rows, person_ids, strict=True)
+            ),
+            len(rows),
+        )
+        by = recorded_by.pk if recorded_by is not None else None
+        reason = f"imported from {file_name}"[:300]
+
+        def records() -> Iterator[tuple[Any, ...]]:
+            for r, mid in zip(rows, membership_ids, strict=True):
+                first = Status.APPLIED if r.status == Status.APPLIED else Status.ACTIVE
+                yield (mid, r.joined_on, first, r.class_id, r.constituency_id, r.voting_rights, reason, now, by)
+                if r.status not in (Status.ACTIVE, Status.APPLIED):
+                    yield (
+                        mid,
+                        r.joined_on,
+                        r.status,
+                        r.class_id,
+                        r.constituency_id,
+                        r.voting_rights,
+                        f"{reason} with status {r.status}"[:300],
+                        now,
+                        by,
                     )
-                )
-            if progress and len(records) % 20000 == 0:
-                progress(len(records), None)
-        MembershipRecord.objects.bulk_create(records, batch_size=BATCH)
-        report.memberships_created = len(memberships)
+
+        _insert(
+            MembershipRecord,
+            [
+                "membership_id",
+                "effective_from",
+                "status",
+                "stakeholder_class_id",
+                "constituency_id",
+                "voting_rights",
+                "reason",
+                "recorded_at",
+                "recorded_by_id",
+            ],
+            records(),
+            None,
+        )
+        report.memberships_created = len(membership_ids)
+        if progress:
+            progress(report.rows, report.rows)
         record_event(
             actor=actor,
             action="membership.import",
             organisation=organisation,
-            summary=f"Imported {len(memberships)} members from {file_name}",
+            summary=f"Imported {len(membership_ids)} members from {file_name}",
             after={
                 "file": file_name,
                 "rows": report.rows,
@@ -496,50 +550,112 @@ def do_import_register_csv(
     return report
 
 
-def iter_register_csv(memberships: Iterable[Membership]) -> Iterator[str]:
-    """Yield the register as CSV lines (header first), for streaming downloads."""
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+def _insert(
+    model: type[models.Model], fields: list[str], rows: Iterable[tuple[Any, ...]], expected: int | None
+) -> list[int]:
+    """Insert many rows with one prepared statement and return their ids in insertion order.
+
+    Django's ``bulk_create`` builds a model instance and prepares every value through the ORM, which
+    costs more than the database does for a 100,000-row register.  This writes plain tuples with
+    ``executemany`` inside the caller's transaction.  Ids: on PostgreSQL from ``RETURNING`` (psycopg
+    returns one result per row, in order); on SQLite the transaction holds the database's write lock
+    (``transaction_mode=IMMEDIATE``), so the new ids are exactly those above the maximum before.
+    ``expected=None`` skips reading ids back.
+    """
+    meta = model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = [meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column for f in fields]
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - identifiers from model metadata, quoted
+    pk = connection.ops.quote_name(meta.pk.column)  # type: ignore[union-attr]
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and expected is not None:
+            raw = cursor.cursor
+            for chunk in _batched(rows, BATCH):
+                raw.executemany(f"{sql} RETURNING {pk}", chunk, returning=True)
+                while True:
+                    row = raw.fetchone()
+                    if row is not None:
+                        ids.append(row[0])
+                    if not raw.nextset():
+                        break
+            return ids
+        before = 0
+        if expected is not None:
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
+            before = cursor.fetchone()[0]
+        for chunk in _batched(rows, BATCH):
+            cursor.executemany(sql, chunk)
+        if expected is not None:
+            cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} > %s ORDER BY {pk}", [before])  # noqa: S608
+            ids = [r[0] for r in cursor.fetchall()]
+            if len(ids) != expected:
+                raise RuntimeError(f"{meta.db_table}: inserted {expected} rows but found {len(ids)} new ids")
+    return ids
+
+
+def _batched(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+EXPORT_VALUES = (
+    "member_number",
+    "person__full_name",
+    "person__email",
+    "stakeholder_class__name",
+    "constituency__name",
+    "status",
+    "voting_rights",
+    "joined_on",
+    "ended_on",
+    "person__age_band",
+    "person__sex",
+    "person__ethnic_group",
+    "person__disability",
+    "person__postcode_district",
+)
+
+
+def iter_register_csv(rows: Iterable[tuple[Any, ...]], block: int = 1000) -> Iterator[str]:
+    """Yield the register as CSV text (header first) in blocks of rows, for streaming downloads.
+
+    ``rows`` are tuples in the order of :data:`EXPORT_VALUES` (see :func:`export_queryset`).
+    """
     buf = io.StringIO()
     writer = csv.writer(buf)
-
-    def flush() -> str:
-        value = buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
-        return value
-
     writer.writerow(EXPORT_COLUMNS)
-    yield flush()
-    for m in memberships:
-        p = m.person
-        writer.writerow(
-            [
-                m.member_number,
-                p.full_name,
-                p.email,
-                m.stakeholder_class.name,
-                m.constituency.name if m.constituency else "",
-                m.status,
-                "yes" if m.voting_rights else "no",
-                m.joined_on.isoformat() if m.joined_on else "",
-                m.ended_on.isoformat() if m.ended_on else "",
-                p.age_band,
-                p.sex,
-                p.ethnic_group,
-                p.disability,
-                p.postcode_district,
-            ]
-        )
-        yield flush()
+    for n, row in enumerate(rows, start=1):
+        values = list(row)
+        values[3] = values[3] or ""
+        values[4] = values[4] or ""
+        values[6] = "yes" if values[6] else "no"
+        values[7] = values[7].isoformat() if values[7] else ""
+        values[8] = values[8].isoformat() if values[8] else ""
+        writer.writerow(values)
+        if n % block == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
-def export_queryset(organisation: Organisation) -> Any:
+def export_queryset(organisation: Organisation) -> Iterator[tuple[Any, ...]]:
     return (
         Membership.objects.filter(organisation=organisation)
-        .select_related("person", "stakeholder_class", "constituency")
         .order_by("id")
-        .iterator(chunk_size=2000)
+        .values_list(*EXPORT_VALUES)
+        .iterator(chunk_size=5000)
     )
-
-
-def read_upload(f: IO[bytes]) -> bytes:
-    return f.read()

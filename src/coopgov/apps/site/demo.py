@@ -236,6 +236,7 @@ def _bulk_members(
                 organisation=org,
                 person=p,
                 member_number=f"{org.pk:02d}-{i + 1:06d}",
+                sort_name=p.full_name.casefold(),
                 stakeholder_class=sc,
                 constituency=c,
                 status=status,
