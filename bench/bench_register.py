@@ -19,7 +19,6 @@ import random
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 TARGETS = {"import": 60.0, "list": 0.3, "deep": 0.3, "search": 0.3, "number": 0.3, "export": 20.0}
 
