@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from coopgov.apps.elections import services
@@ -13,10 +14,12 @@ from coopgov.apps.elections.models import Ballot, VoterMark
 from .conftest import to_poll
 
 
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent votes are tested on PostgreSQL (run with DATABASE_URL=postgres://...)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_votes_by_one_member_store_one_ballot(care_coop, make_member, make_election, fake_clock, officer):
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level concurrency is tested on PostgreSQL (run with DATABASE_URL=postgres://...)")
     members = [make_member(care_coop, "care-workers", f"Racer {i}", with_user=False) for i in range(4)]
     e = make_election(care_coop, "care-workers", seats=1)
     for m in members[:2]:

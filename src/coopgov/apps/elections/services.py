@@ -234,6 +234,21 @@ def candidates(e: Election) -> list[Nomination]:
     return sorted(noms, key=lambda n: (n.membership.person.full_name.casefold(), n.pk))
 
 
+_CANDIDATE_IDS: dict[Any, frozenset[int]] = {}
+
+
+def candidate_ids(e: Election) -> frozenset[int]:
+    """Ids of the valid nominations.  Once the withdrawal deadline has passed they cannot change,
+    so they are cached per process from then on (the voting path asks on every ballot)."""
+    cached = _CANDIDATE_IDS.get(e.pk)
+    if cached is not None:
+        return cached
+    ids = frozenset(Nomination.objects.filter(election=e, consented=True, withdrawn=False).values_list("pk", flat=True))
+    if clock.now() >= e.withdrawal_deadline:
+        _CANDIDATE_IDS[e.pk] = ids
+    return ids
+
+
 def _word_count(text: str) -> int:
     return len(text.split())
 
@@ -441,19 +456,20 @@ class AlreadyVoted(ValidationError):
     pass
 
 
-def do_cast_vote(*, election: Election, membership_id: int, preferences: Sequence[int]) -> str:
+def do_cast_vote(*, election: Election, membership_id: int, preferences: Sequence[int], on_roll: bool = False) -> str:
     """Store one ballot and mark the member as having voted, in one transaction; return the receipt.
 
     The unique constraint on VoterMark(election, membership) makes the database refuse a second
     vote even when two requests race: the later insert waits for the first to commit and then
-    fails, rolling back its ballot with it.
+    fails, rolling back its ballot with it.  ``on_roll=True`` when the caller has just found the
+    member in the frozen electorate (a voting-link token is an electorate entry), saving a query.
     """
     e = election
     _poll_open_or_refuse(e)
     receipt = new_receipt()
     try:
         with transaction.atomic():
-            if not ElectorateEntry.objects.filter(election=e, membership_id=membership_id).exists():
+            if not on_roll and not ElectorateEntry.objects.filter(election=e, membership_id=membership_id).exists():
                 m = Membership.objects.filter(pk=membership_id).select_related("organisation").first()
                 raise ValidationError(refusal_reason(e, m))
             VoterMark.objects.create(election=e, membership_id=membership_id)

@@ -288,7 +288,7 @@ def vote_api(request: HttpRequest, pk: Any) -> JsonResponse:
     mid = services.membership_for_token(e, token)
     if mid is None:
         return JsonResponse({"detail": "This voting link is not valid."}, status=403)
-    valid_ids = set(Nomination.objects.filter(election=e, consented=True, withdrawn=False).values_list("pk", flat=True))
+    valid_ids = services.candidate_ids(e)
     if (
         not prefs
         or len(set(prefs)) != len(prefs)
@@ -297,7 +297,7 @@ def vote_api(request: HttpRequest, pk: Any) -> JsonResponse:
     ):
         return JsonResponse({"detail": "The preferences must be distinct candidate ids of this election."}, status=400)
     try:
-        receipt = services.do_cast_vote(election=e, membership_id=mid, preferences=prefs)
+        receipt = services.do_cast_vote(election=e, membership_id=mid, preferences=prefs, on_roll=True)
     except services.AlreadyVoted as exc:
         return JsonResponse({"detail": _error_text(exc)}, status=409)
     except ValidationError as exc:

@@ -8,123 +8,266 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('governance', '0001_initial'),
-        ('membership', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("governance", "0001_initial"),
+        ("membership", "0001_initial"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Election',
+            name="Election",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('title', models.CharField(max_length=200)),
-                ('method', models.CharField(choices=[('scottish-stv', 'Single transferable vote (Scottish STV rules)'), ('ers97', 'Single transferable vote (ERS 1997 rules)'), ('meek', 'Single transferable vote (Meek)'), ('nhs-mer2014-stv', 'Single transferable vote (NHS Model Election Rules 2014)'), ('plurality', 'First past the post')], default='scottish-stv', max_length=30)),
-                ('seats', models.PositiveSmallIntegerField(default=1)),
-                ('is_by_election', models.BooleanField(default=False)),
-                ('term_start', models.DateField()),
-                ('term_end', models.DateField(blank=True, help_text='For a by-election: the end of the vacated term', null=True)),
-                ('cutoff_date', models.DateField(help_text='Members eligible on this date form the electorate')),
-                ('notice_at', models.DateTimeField()),
-                ('nominations_open', models.DateTimeField()),
-                ('nominations_close', models.DateTimeField()),
-                ('withdrawal_deadline', models.DateTimeField()),
-                ('poll_open', models.DateTimeField()),
-                ('poll_close', models.DateTimeField()),
-                ('electorate_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('electorate_hash', models.CharField(blank=True, max_length=64)),
-                ('electorate_frozen', models.BooleanField(default=False)),
-                ('poll_closed', models.BooleanField(default=False)),
-                ('counted', models.BooleanField(default=False)),
-                ('declared_on', models.DateField(blank=True, null=True)),
-                ('uncontested', models.BooleanField(default=False)),
-                ('seed', models.PositiveIntegerField(default=0, help_text='Seed for any lot drawn in the count (published)')),
-                ('result', models.JSONField(blank=True, null=True)),
-                ('result_text', models.TextField(blank=True)),
-                ('result_csv', models.TextField(blank=True)),
-                ('blt', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='governance.governingbody')),
-                ('constituency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.constituency')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='orgs.organisation')),
-                ('seat_rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='governance.seatrule')),
-                ('stakeholder_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.stakeholderclass')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("scottish-stv", "Single transferable vote (Scottish STV rules)"),
+                            ("ers97", "Single transferable vote (ERS 1997 rules)"),
+                            ("meek", "Single transferable vote (Meek)"),
+                            ("nhs-mer2014-stv", "Single transferable vote (NHS Model Election Rules 2014)"),
+                            ("plurality", "First past the post"),
+                        ],
+                        default="scottish-stv",
+                        max_length=30,
+                    ),
+                ),
+                ("seats", models.PositiveSmallIntegerField(default=1)),
+                ("is_by_election", models.BooleanField(default=False)),
+                ("term_start", models.DateField()),
+                (
+                    "term_end",
+                    models.DateField(blank=True, help_text="For a by-election: the end of the vacated term", null=True),
+                ),
+                ("cutoff_date", models.DateField(help_text="Members eligible on this date form the electorate")),
+                ("notice_at", models.DateTimeField()),
+                ("nominations_open", models.DateTimeField()),
+                ("nominations_close", models.DateTimeField()),
+                ("withdrawal_deadline", models.DateTimeField()),
+                ("poll_open", models.DateTimeField()),
+                ("poll_close", models.DateTimeField()),
+                ("electorate_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("electorate_hash", models.CharField(blank=True, max_length=64)),
+                ("electorate_frozen", models.BooleanField(default=False)),
+                ("poll_closed", models.BooleanField(default=False)),
+                ("counted", models.BooleanField(default=False)),
+                ("declared_on", models.DateField(blank=True, null=True)),
+                ("uncontested", models.BooleanField(default=False)),
+                (
+                    "seed",
+                    models.PositiveIntegerField(default=0, help_text="Seed for any lot drawn in the count (published)"),
+                ),
+                ("result", models.JSONField(blank=True, null=True)),
+                ("result_text", models.TextField(blank=True)),
+                ("result_csv", models.TextField(blank=True)),
+                ("blt", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elections",
+                        to="governance.governingbody",
+                    ),
+                ),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.constituency",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="elections", to="orgs.organisation"
+                    ),
+                ),
+                (
+                    "seat_rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elections",
+                        to="governance.seatrule",
+                    ),
+                ),
+                (
+                    "stakeholder_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.stakeholderclass"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-poll_open'],
+                "ordering": ["-poll_open"],
             },
         ),
         migrations.CreateModel(
-            name='PaperBatch',
+            name="PaperBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=120)),
-                ('declared_count', models.PositiveIntegerField()),
-                ('entered_at', models.DateTimeField(auto_now_add=True)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='paper_batches', to='elections.election')),
-                ('entered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=120)),
+                ("declared_count", models.PositiveIntegerField()),
+                ("entered_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="paper_batches",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['election', 'entered_at'],
+                "ordering": ["election", "entered_at"],
             },
         ),
         migrations.CreateModel(
-            name='ElectorateEntry',
+            name="ElectorateEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('constituency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.constituency')),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='electorate', to='elections.election')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='membership.membership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.constituency",
+                    ),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="electorate", to="elections.election"
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="membership.membership"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('election', 'membership'), name='one_entry_per_member')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("election", "membership"), name="one_entry_per_member")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement', models.TextField(blank=True, help_text='At most 250 words')),
-                ('interests', models.TextField(blank=True, help_text='Declaration of interests')),
-                ('consented', models.BooleanField(default=False)),
-                ('withdrawn', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='elections.election')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='membership.membership')),
-                ('nominated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='membership.membership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("statement", models.TextField(blank=True, help_text="At most 250 words")),
+                ("interests", models.TextField(blank=True, help_text="Declaration of interests")),
+                ("consented", models.BooleanField(default=False)),
+                ("withdrawn", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="nominations", to="elections.election"
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="membership.membership",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="membership.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['election', 'membership__person__full_name', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('election', 'membership'), name='one_nomination_per_member')],
+                "ordering": ["election", "membership__person__full_name", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("election", "membership"), name="one_nomination_per_member")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('preferences', models.CharField(blank=True, help_text='Nomination ids in preference order, space-separated', max_length=1000)),
-                ('receipt', models.CharField(blank=True, max_length=20, null=True)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='elections.election')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='elections.paperbatch')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "preferences",
+                    models.CharField(
+                        blank=True, help_text="Nomination ids in preference order, space-separated", max_length=1000
+                    ),
+                ),
+                ("receipt", models.CharField(blank=True, max_length=20, null=True)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ballots", to="elections.election"
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ballots",
+                        to="elections.paperbatch",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('election', 'receipt'), name='unique_receipt')],
+                "constraints": [models.UniqueConstraint(fields=("election", "receipt"), name="unique_receipt")],
             },
         ),
         migrations.CreateModel(
-            name='VoterMark',
+            name="VoterMark",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='marks', to='elections.election')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='membership.membership')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="marks", to="elections.election"
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="membership.membership"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('election', 'membership'), name='one_vote_per_member')],
+                "constraints": [models.UniqueConstraint(fields=("election", "membership"), name="one_vote_per_member")],
             },
         ),
     ]
