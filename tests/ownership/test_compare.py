@@ -14,7 +14,13 @@ from coopgov import ownership as own
 from coopgov.ownership import ComparisonRecord, OwnershipModel, Rating
 
 M = OwnershipModel
-G, RI, INAD, OUTS, NR = Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE, Rating.OUTSTANDING, Rating.NOT_RATED
+G, RI, INAD, OUTS, NR = (
+    Rating.GOOD,
+    Rating.REQUIRES_IMPROVEMENT,
+    Rating.INADEQUATE,
+    Rating.OUTSTANDING,
+    Rating.NOT_RATED,
+)
 
 
 def _recs() -> list[ComparisonRecord]:

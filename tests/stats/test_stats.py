@@ -132,6 +132,24 @@ def test_ordinal_logit_matches_statsmodels_directly() -> None:
     endog = pd.Series(pd.Categorical(y, categories=["lo", "hi"], ordered=True))
     fit = OrderedModel(endog, exog, distr="logit").fit(method="bfgs", disp=False)
     assert res.term("g[q]").odds_ratio == pytest.approx(math.exp(fit.params["q"]), rel=1e-5)
+    assert res.term("g[r]").std_error == pytest.approx(fit.bse["r"], rel=1e-4)
+    assert res.log_likelihood == pytest.approx(fit.llf, rel=1e-8)
+
+
+def test_weighted_model_score_is_the_gradient() -> None:
+    import pandas as pd
+    from statsmodels.tools.numdiff import approx_fprime
+
+    from coopgov.stats._ordinal import _weighted_model_class
+
+    rng = np.random.default_rng(0)
+    n = 300
+    exog = pd.DataFrame({"a": rng.normal(size=n), "b": (rng.random(n) < 0.5).astype(float)})
+    codes = rng.integers(0, 4, n)
+    endog = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(list("wxyz")), ordered=True))
+    model = _weighted_model_class()(endog, exog, weights=rng.integers(1, 4, n).astype(float), distr="logit")
+    params = np.array([0.3, -0.2, -1.0, 0.1, 0.4])
+    assert model.score(params) == pytest.approx(approx_fprime(params, model.loglike, centered=True), rel=1e-6)
 
 
 def test_stats_does_not_import_django() -> None:

@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +72,30 @@ _MULTI_PREFIXES = {
 _YES = {"y", "yes", "true", "1"}
 
 
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+@lru_cache(maxsize=65536)
 def parse_date(text: str) -> date | None:
     """CQC dates: ``2020-11-27``, ``27/11/2020``, ``11/27/2020 12:00:00 AM`` (US, in exports),
     ``27-Nov-20``. Returns ``None`` for blank; raises ``ValueError`` otherwise."""
     t = text.strip()
     if not t:
         return None
+    m = _DMY.match(t)
+    if m:  # the common case, without strptime
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        try:
+            return date(y, b, a) if a > 12 or b <= 12 else date(y, a, b)
+        except ValueError:
+            raise ValueError(f"not a date: {text!r}") from None
+    m = _ISO.match(t)
+    if m and (len(t) == 10 or t[10] in "T "):
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise ValueError(f"not a date: {text!r}") from None
     us = bool(re.search(r"\d\s*[AP]M$", t, flags=re.IGNORECASE))  # "1/2/2025 12:00:00 AM" is US
     t = re.sub(r"([T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*[AP]M)?Z?)$", "", t, flags=re.IGNORECASE)
     slash = ("%m/%d/%Y", "%d/%m/%Y") if us else ("%d/%m/%Y", "%m/%d/%Y")
@@ -136,11 +155,13 @@ def read_cqc_directory(
 
 
 def _directory_row(
-    table: Table, cols: _DirectoryColumns, line: int, f: list[str], rep: ImportReport
+    table: Table, cols: _DirectoryColumns, line: int, raw: list[str], rep: ImportReport
 ) -> Location | None:
-    i = cols.i
-    lid = cell(f, cols.location_id)
-    st = cell(f, i["service_types"])
+    # rows have been checked to be as wide as the header, so indexing is safe
+    f = [x.strip() for x in raw]
+    v = {k: (f[j] if j is not None else "") for k, j in cols.i.items()}
+    lid = f[cols.location_id]
+    st = v["service_types"]
     if not lid and st in OWNERSHIP_TYPES:
         rep.problem(
             line,
@@ -155,14 +176,16 @@ def _directory_row(
         return None
     ratings: dict[str, Rating] = {}
     for kq, j in cols.ratings.items():
+        if j is None or not f[j]:
+            continue
         try:
-            r = normalise_rating(cell(f, j))
+            r = normalise_rating(f[j])
         except UnknownRating as exc:
-            rep.problem(line, str(exc), table.original[j] if j is not None else kq)
+            rep.problem(line, str(exc), table.original[j])
             return None
         if r is not None:
             ratings[kq] = r
-    beds_text = cell(f, i["beds"])
+    beds_text = v["beds"]
     beds: int | None = None
     if beds_text:
         try:
@@ -171,7 +194,7 @@ def _directory_row(
             rep.problem(line, f"care home beds {beds_text!r} is not a number", "Care homes beds")
             return None
     try:
-        pub = parse_date(cell(f, i["publication"]))
+        pub = parse_date(v["publication"])
     except ValueError as exc:
         rep.problem(line, str(exc), "Publication Date")
         return None
@@ -180,22 +203,23 @@ def _directory_row(
         "service_types": set(_split_list(st)) if st else set(),
         "service_user_bands": set(),
     }
-    bands = cell(f, i["user_bands"])
+    bands = v["user_bands"]
     if bands:
         sets["service_user_bands"].update(_split_list(bands))
     for j, target, item in cols.multi:
-        if cell(f, j).casefold() in _YES:
+        flag = f[j]
+        if flag and flag.casefold() in _YES:
             sets[target].add(item)
-    ch = cell(f, i["care_home"]).casefold()
-    pl = cell(f, i["provider_locations"])
+    ch = v["care_home"].casefold()
+    pl = v["provider_locations"]
     return Location(
         location_id=lid,
-        name=cell(f, i["name"]),
-        provider_id=cell(f, i["provider_id"]),
-        provider_name=cell(f, i["provider_name"]),
-        region=re.sub(r"\s*\(ADASS Region\)$", "", cell(f, i["region"])),
-        local_authority=cell(f, i["local_authority"]),
-        inspection_category=cell(f, i["category"]),
+        name=v["name"],
+        provider_id=v["provider_id"],
+        provider_name=v["provider_name"],
+        region=re.sub(r"\s*\(ADASS Region\)$", "", v["region"]),
+        local_authority=v["local_authority"],
+        inspection_category=v["category"],
         service_types=frozenset(sets["service_types"]),
         regulated_activities=frozenset(sets["regulated_activities"]),
         service_user_bands=frozenset(sets["service_user_bands"]),
@@ -203,12 +227,12 @@ def _directory_row(
         beds=beds,
         ratings=ratings,
         publication_date=pub,
-        provider_ownership_type=cell(f, i["ownership_type"]),
-        companies_house_number=normalise_company_number(cell(f, i["ch_number"])) if cell(f, i["ch_number"]) else "",
-        charity_number=cell(f, i["charity"]).removesuffix(".0"),
-        brand_id=cell(f, i["brand_id"]),
-        brand_name=cell(f, i["brand_name"]).removeprefix("BRAND "),
-        provider_group_size=cell(f, i["group_size"]),
+        provider_ownership_type=v["ownership_type"],
+        companies_house_number=normalise_company_number(v["ch_number"]) if v["ch_number"] else "",
+        charity_number=v["charity"].removesuffix(".0"),
+        brand_id=v["brand_id"],
+        brand_name=v["brand_name"].removeprefix("BRAND "),
+        provider_group_size=v["group_size"],
         provider_locations=int(float(pl)) if re.fullmatch(r"\d+(\.0)?", pl) else None,
         source=table.path,
         line=line,

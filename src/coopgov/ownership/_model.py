@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from coopgov.ownership._ratings import Rating
 
@@ -73,6 +74,7 @@ def parse_model(text: str) -> OwnershipModel:
 _CH_NUMBER = re.compile(r"^([A-Z]{2})?(\d+)(R?)$")
 
 
+@lru_cache(maxsize=131072)
 def normalise_company_number(text: str) -> str:
     """Companies House number as CH prints it: 8 characters, zero-padded (``"1234567"`` →
     ``"01234567"``, ``"sc12345"`` → ``"SC012345"``). Society numbers as the FCA prints them

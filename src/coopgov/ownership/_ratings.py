@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 KEY_QUESTIONS: tuple[str, ...] = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
 """The overall rating and the five key questions, in CQC's order."""
@@ -68,6 +69,7 @@ class UnknownRating(ValueError):
     pass
 
 
+@lru_cache(maxsize=256)
 def normalise_rating(text: str | None) -> Rating | None:
     """Map CQC rating text in any of its spellings to a :class:`Rating`; blank → ``None``.
 

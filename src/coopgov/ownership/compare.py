@@ -9,7 +9,7 @@
   is the units whose flag is known.
 * :func:`rating_regression` — proportional-odds logistic regression of the rating
   (Inadequate < Requires improvement < Good < Outstanding) on ownership with controls (service
-  type, size band, region, year), reported as odds ratios of a *better* rating against the
+  type, size, region, year), reported as odds ratios of a *better* rating against the
   reference model (for-profit unless told otherwise) with Wald intervals
   (:func:`coopgov.stats.ordinal_logit`, statsmodels ``OrderedModel``).
 
@@ -20,7 +20,8 @@ fields alphabetically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from coopgov.ownership._model import ComparisonRecord, Location, OwnershipModel
@@ -93,6 +94,34 @@ def latest_per_unit(records: Iterable[ComparisonRecord]) -> list[ComparisonRecor
     return [v[2] for v in sorted(best.values(), key=lambda v: v[1])]
 
 
+SIZE_TERM = "size[log2 beds]"
+"""The size control in the regression: log₂ of the care-home beds (0 for services without
+beds, whose difference from care homes the service-type control carries). Its odds ratio is per
+doubling of beds. A banded size would be collinear with service type (only care homes have
+beds), so bands are used for the tables only (:func:`size_band`)."""
+
+
+_LABEL = {m: m.label for m in OwnershipModel}
+_GETTERS: dict[str, Callable[[ComparisonRecord], str]] = {
+    "ownership": lambda r: _LABEL[r.ownership],
+    "service_type": lambda r: r.service_type or "Other",
+    "region": lambda r: r.region or "Unknown",
+    "year": lambda r: str(r.year) if r.year is not None else "Unknown",
+    "size": lambda r: size_band(r.size),
+}
+
+
+def _key_function(by: Sequence[str]) -> Callable[[ComparisonRecord], tuple[str, ...]]:
+    getters = [_GETTERS[f] for f in by]
+    if len(getters) == 1:
+        (g,) = getters
+        return lambda r: (g(r),)
+    if len(getters) == 2:
+        g1, g2 = getters
+        return lambda r: (g1(r), g2(r))
+    return lambda r: tuple(g(r) for g in getters)
+
+
 def _group_value(r: ComparisonRecord, field: str) -> str:
     if field == "ownership":
         return r.ownership.label
@@ -107,6 +136,7 @@ def _group_value(r: ComparisonRecord, field: str) -> str:
     raise ValueError(f"cannot group by {field!r}: use one of {', '.join((*GROUP_FIELDS, 'size'))}")
 
 
+_GRADES = frozenset(r for r in Rating if r.is_grade)
 _MODEL_ORDER = {m.label: i for i, m in enumerate(OwnershipModel)}
 
 
@@ -147,14 +177,18 @@ def share_table(
     """Shares rated Good-or-Outstanding and Inadequate per group, with Wilson intervals."""
     _check(key_question, by)
     counts: dict[tuple[str, ...], list[int]] = {}
+    key = _key_function(by)
+    good_grades = (Rating.GOOD, Rating.OUTSTANDING)
     for r in records:
         rating = r.ratings.get(key_question)
-        if rating is None or not rating.is_grade:
+        if rating is None or rating not in _GRADES:
             continue
-        g = tuple(_group_value(r, f) for f in by)
-        c = counts.setdefault(g, [0, 0, 0])
+        g = key(r)
+        c = counts.get(g)
+        if c is None:
+            c = counts[g] = [0, 0, 0]
         c[0] += 1
-        if rating in (Rating.GOOD, Rating.OUTSTANDING):
+        if rating in good_grades:
             c[1] += 1
         elif rating is Rating.INADEQUATE:
             c[2] += 1
@@ -197,11 +231,12 @@ def flag_table(
     """Share of units with ``flags[flag]`` true, per group, among units where the flag is known."""
     _check("Overall", by)
     counts: dict[tuple[str, ...], list[int]] = {}
+    key = _key_function(by)
     for r in records:
         v = r.flags.get(flag)
         if v is None:
             continue
-        g = tuple(_group_value(r, f) for f in by)
+        g = key(r)
         c = counts.setdefault(g, [0, 0])
         c[0] += 1
         c[1] += int(v)
@@ -229,14 +264,17 @@ def rating_regression(
     """Ordinal logit of the rating on ownership with controls; odds ratios > 1 mean better ratings.
 
     Units without a grade on ``key_question`` are left out, as are units of unknown ownership
-    unless ``include_unknown``. Controls are categorical: service type, size band
-    (:func:`size_band`), region, year (fixed effects). A control with one level is dropped.
+    unless ``include_unknown``. Controls: service type, region and year (fixed effects) are
+    categorical; size is :data:`SIZE_TERM`. A control with one level is dropped, as is any
+    column collinear with earlier ones (listed in the result's ``dropped``).
     """
     _check(key_question, controls)
     if "ownership" in controls:
         raise ValueError("ownership is the exposure, not a control")
     y: list[str] = []
-    cats: dict[str, list[str]] = {"ownership": [], **{c: [] for c in controls}}
+    categorical = [c for c in controls if c != "size"]
+    cats: dict[str, list[str]] = {"ownership": [], **{c: [] for c in categorical}}
+    size: list[float] = []
     for r in records:
         rating = r.ratings.get(key_question)
         if rating is None or not rating.is_grade:
@@ -245,11 +283,13 @@ def rating_regression(
             continue
         y.append(rating.value)
         cats["ownership"].append(r.ownership.label)
-        for c in controls:
+        for c in categorical:
             cats[c].append(_group_value(r, c))
+        size.append(math.log2(r.size) if r.size is not None and r.size > 0 else 0.0)
     if len(set(cats["ownership"])) < 2:
         raise ValueError("the regression needs rated units of at least two ownership models")
     ref: dict[str, str] = {}
     if reference is not None and reference.label in cats["ownership"]:
         ref["ownership"] = reference.label
-    return ordinal_logit(y, GRADES_LOW_TO_HIGH, cats, reference=ref, confidence=confidence)
+    numeric = {SIZE_TERM: size} if "size" in controls else {}
+    return ordinal_logit(y, GRADES_LOW_TO_HIGH, cats, numeric, reference=ref, confidence=confidence)

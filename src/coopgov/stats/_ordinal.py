@@ -16,8 +16,10 @@ are identical, but statsmodels' numerical derivatives run over hundreds of patte
 tens of thousands of rows. (``OrderedModel`` itself takes no weights; a two-line subclass adds
 them.)
 
-Categorical predictors are dummy-coded against an explicit reference level (the first level
-given, or the most frequent level when none is given — ties broken alphabetically).
+Categorical predictors are dummy-coded against an explicit reference level (the given one, or
+the most frequent level — ties broken alphabetically). A column that is a linear combination of
+the earlier columns and the constant is dropped and listed in ``OrdinalResult.dropped``
+(rather than leaving a singular information matrix and NaN intervals).
 """
 
 from __future__ import annotations
@@ -53,12 +55,34 @@ class OrdinalResult:
     log_likelihood: float
     converged: bool
     confidence: float
+    dropped: tuple[str, ...] = ()
+    """Dummy or numeric columns left out because they were collinear with earlier ones."""
 
     def term(self, name: str) -> OddsRatio:
         for o in self.odds_ratios:
             if o.term == name:
                 return o
         raise KeyError(name)
+
+
+def _drop_collinear(names: Sequence[str], patterns: Any, weights: Any) -> list[str]:
+    """Columns that are linear combinations of the earlier ones and a constant (the cut-points
+    act as the intercept), found greedily in column order from the weighted Gram matrix of the
+    distinct covariate patterns (rank of XᵀWX = rank of X)."""
+    import numpy as np
+
+    x = np.column_stack([np.ones(patterns.shape[0]), patterns])
+    gram = x.T @ (x * weights[:, None])
+    kept = [0]
+    dropped: list[str] = []
+    for j, name in enumerate(names, start=1):
+        sub = gram[np.ix_([*kept, j], [*kept, j])]
+        eig = np.linalg.eigvalsh(sub)
+        if eig[0] > 1e-9 * max(eig[-1], 1.0):
+            kept.append(j)
+        else:
+            dropped.append(name)
+    return dropped
 
 
 def _weighted_model_class() -> Any:
@@ -73,6 +97,46 @@ def _weighted_model_class() -> Any:
 
         def loglikeobs(self, params: Any) -> Any:
             return self._freq_weights * super().loglikeobs(params)
+
+        def score(self, params: Any) -> Any:
+            """Analytic gradient of Σ wᵢ log(F(c_{yᵢ+1} − xᵢβ) − F(c_{yᵢ} − xᵢβ)), F logistic.
+
+            ∂ℓᵢ/∂(xᵢβ) = −(f(uᵢ) − f(lᵢ))/Pᵢ; ∂ℓᵢ/∂c_m = (f(uᵢ)·[yᵢ+1 = m] − f(lᵢ)·[yᵢ = m])/Pᵢ;
+            the cut-points are c₁ = t₁, c_m = c_{m−1} + exp(t_m), as statsmodels parametrises them.
+            """
+            import numpy as np
+            from scipy.special import expit
+
+            params = np.asarray(params, dtype=float)
+            k = self.k_vars
+            cuts = self.transform_threshold_params(params)
+            xb = self._linpred(params)
+            y = np.asarray(self.endog, dtype=int)
+            f_low = expit(cuts[y] - xb)
+            f_upp = expit(cuts[y + 1] - xb)
+            dens_low = f_low * (1.0 - f_low)
+            dens_upp = f_upp * (1.0 - f_upp)
+            prob = np.clip(f_upp - f_low, 1e-300, None)
+            a = self._freq_weights * dens_upp / prob
+            b = self._freq_weights * dens_low / prob
+            grad_beta = -(np.asarray(self.exog).T @ (a - b))
+            n_cuts = len(cuts) - 2
+            grad_c = (
+                np.bincount(y + 1, weights=a, minlength=n_cuts + 2) - np.bincount(y, weights=b, minlength=n_cuts + 2)
+            )[1 : n_cuts + 1]
+            t = params[k:]
+            tail = np.cumsum(grad_c[::-1])[::-1]  # Σ_{m ≥ l} ∂ℓ/∂c_m
+            grad_t = tail * np.concatenate([[1.0], np.exp(t[1:])])
+            return np.concatenate([grad_beta, grad_t])
+
+        def hessian(self, params: Any) -> Any:
+            """Central differences of the analytic score (2·k score evaluations, not k²
+            log-likelihood evaluations); symmetrised."""
+            import numpy as np
+            from statsmodels.tools.numdiff import approx_fprime
+
+            h = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
+            return (h + h.T) / 2.0
 
     return WeightedOrderedModel
 
@@ -137,6 +201,9 @@ def ordinal_logit(
     names = list(full.columns)
     full["__y__"] = [level_index[y] for y in outcome]
     grouped = full.groupby([*names, "__y__"], sort=True).size().reset_index(name="__w__")
+    weights = grouped["__w__"].to_numpy(dtype=float)
+    dropped = _drop_collinear(names, grouped[names].to_numpy(dtype=float), weights)
+    names = [n for n in names if n not in dropped]
     exog = grouped[names].astype(float).reset_index(drop=True)
     endog = pd.Series(
         pd.Categorical.from_codes(grouped["__y__"].to_numpy(), categories=pd.Index(list(outcome_levels)), ordered=True)
@@ -179,4 +246,5 @@ def ordinal_logit(
         log_likelihood=float(fit.llf),
         converged=converged,
         confidence=confidence,
+        dropped=tuple(dropped),
     )
