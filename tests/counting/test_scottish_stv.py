@@ -171,3 +171,21 @@ def test_withdrawn_candidate_is_skipped() -> None:
 def test_grouped_and_ungrouped_give_identical_results() -> None:
     p = prof("ABCDE", 2, (7, "ABC"), (3, "BCA"), (4, "CD"), (2, "DE"), (5, "EAD"), (1, "E"))
     assert count(p, "scottish-stv", seed=3) == count(p.ungrouped(), "scottish-stv", seed=3)
+
+
+def test_equal_surpluses_ordered_by_most_recent_preceding_stage() -> None:
+    # valid 35, 4 seats: quota = floor(35/5) + 1 = 8.  X's surplus 8 over 16 papers: 0.5 each.
+    p = prof("XABCD", 4, (10, "XAC"), (6, "XBD"), (4, "AD"), (6, "BC"), (5, "C"), (4, "D"))
+    r = count(p, "scottish-stv", seed=0)
+    assert votes(r, 1) == {"X": 16, "A": 4, "B": 6, "C": 5, "D": 4}
+    # stage 2: A = 4 + 10 x 0.5 = 9 and B = 6 + 6 x 0.5 = 9, both over the quota with surplus 1
+    assert votes(r, 2)["A"] == votes(r, 2)["B"] == 9
+    assert set(r.stages[1].elected) == {1, 2}
+    # rule 49(2): B had more votes at stage 1, so B's surplus is transferred first
+    (tie,) = r.ties
+    assert tie.decision == "surplus order" and tie.how == "preceding stage"
+    assert tie.tied == (1, 2) and tie.chosen == 2 and "stage 1" in tie.detail
+    assert r.stages[2].subjects == (2,) and r.stages[3].subjects == (1,)
+    # B's own papers (value 1) go at 1/9 -> 0.11111, those from X (value 0.5) at 0.05555
+    assert votes(r, 3)["C"] == 5 + 6 * F("0.11111")
+    assert votes(r, 3)["D"] == 4 + 6 * F("0.05555")
