@@ -154,8 +154,13 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
     ties: list[TieBreak] = []
     stages: list[Stage] = []
 
+    exact: dict[int, Fraction] = {}  # units -> Fraction (totals repeat from stage to stage)
+
     def fr(units: int) -> Fraction:
-        return Fraction(units, UNIT)
+        f = exact.get(units)
+        if f is None:
+            f = exact[units] = Fraction(units, UNIT)
+        return f
 
     def finish_stage(
         number: int,
@@ -199,7 +204,7 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
                 transfers=tuple(fr(v - b) for v, b in zip(votes, before, strict=True)),
                 non_transferable=fr(nt),
                 loss=fr(loss),
-                quota=Fraction(quota_votes),
+                quota=fr(quota),
                 elected=tuple(newly),
                 excluded=newly_excluded,
                 note="; ".join(notes),
@@ -327,7 +332,7 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
         seats=seats,
         valid_poll=valid,
         invalid=profile.invalid,
-        quota=Fraction(quota_votes),
+        quota=fr(quota),
         stages=tuple(stages),
         elected=tuple(elected),
         excluded=tuple(excluded),
