@@ -158,3 +158,13 @@ def test_society_numbers_join_across_registers() -> None:
     assert society_key("7001R") == society_key("RS007001") == society_key("IP7001") == "E7001"
     assert society_key("2345RS") == society_key("SP002345") == "S2345"
     assert society_key("01234567") is None
+
+
+def test_statutory_name_endings_when_no_register_decides() -> None:
+    def model(name: str) -> OwnershipModel:
+        return own.classify_provider(own.ProviderFacts("1-1", name, "Organisation"), own.Registers()).model
+
+    assert model("Community Support CIC") is M.NOT_FOR_PROFIT
+    assert model("Care Holdings PLC") is M.FOR_PROFIT
+    assert model("Foo Care Limited") is M.UNKNOWN  # shares or guarantee: undecided
+    assert model("Cicero Care") is M.UNKNOWN

@@ -112,3 +112,16 @@ def test_dispatch_through_coopgov_cli(care: Path, capsys: pytest.CaptureFixture[
 
     rc = coopgov_main(["ownership", "compare", str(care / BM), "--format", "csv"])
     assert rc == 0 and "For-profit" in capsys.readouterr().out
+
+
+def test_directory_and_latest_ratings_are_merged(fixtures: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(
+        ["compare", str(fixtures / "cqc_directory_with_title_rows.csv"), str(fixtures / "cqc_latest_ratings.csv"),
+         "--key-question", "Safe", "--format", "json", *_registers(fixtures)]
+    )  # fmt: skip
+    out, _ = capsys.readouterr()
+    assert rc == 0
+    rows = json.loads(out)["rows"]
+    # Safe ratings come only from the latest-ratings file: Sunrise House RI, Sunrise Court Inadequate
+    fp = next(r for r in rows if r["ownership"] == "For-profit")
+    assert fp["rated"] == 2 and fp["inadequate"] == 1

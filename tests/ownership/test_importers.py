@@ -244,3 +244,16 @@ def test_bach_mortensen_bad_values(tmp_path: Path) -> None:
     assert len(recs) == 2 and [pr.line for pr in rep.problems] == [3, 4]
     assert recs[1].flags == {} and recs[1].ratings == {}
     assert recs[1].service_type == "Care home service with nursing"
+
+
+def test_merge_locations(fixtures: Path) -> None:
+    directory = list(own.read_cqc_directory(fixtures / "cqc_directory_with_title_rows.csv"))
+    ratings = list(own.read_cqc_latest_ratings(fixtures / "cqc_latest_ratings.csv"))
+    merged = own.merge_locations(directory, ratings)
+    assert len(merged) == len(directory)
+    house = next(loc for loc in merged if loc.location_id == "1-200000001")
+    assert house.ratings["Caring"] is Rating.OUTSTANDING  # from the ratings file
+    assert house.service_types == {"Care home service without nursing"}  # from the directory
+    assert house.beds == 40
+    court = next(loc for loc in merged if loc.location_id == "1-200000003")
+    assert court.ratings["Overall"] is Rating.INADEQUATE and court.ratings["Well-led"] is Rating.INADEQUATE

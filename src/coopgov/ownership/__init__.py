@@ -43,6 +43,7 @@ from coopgov.ownership._model import (
     OwnershipModel,
     ProviderFacts,
     SocietyRecord,
+    merge_locations,
     normalise_company_number,
     parse_model,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "flag_table",
     "latest_per_unit",
     "merge_facts",
+    "merge_locations",
     "normalise_company_number",
     "normalise_key_question",
     "normalise_rating",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import Enum
 from functools import lru_cache
@@ -202,3 +202,35 @@ class ComparisonRecord:
     size: float | None = None
     flags: Mapping[str, bool] = field(default_factory=dict)
     """Other binary outcomes, e.g. ``{"forced_closure": True}``."""
+
+
+def merge_locations(*sources: Iterable[Location]) -> list[Location]:
+    """Combine location records from several files (directory, latest ratings, API), by location ID.
+
+    Records keep the order in which locations are first seen. For a location seen again, the
+    later record's ratings replace the earlier ones key question by key question (so pass the
+    latest-ratings file after the directory), blank text fields are filled, sets are united and
+    the later publication date is kept.
+    """
+    merged: dict[str, Location] = {}
+    for source in sources:
+        for loc in source:
+            old = merged.get(loc.location_id)
+            if old is None:
+                merged[loc.location_id] = loc
+                continue
+            changes: dict[str, object] = {}
+            for f in fields(Location):
+                a, b = getattr(old, f.name), getattr(loc, f.name)
+                if f.name == "ratings":
+                    changes[f.name] = {**a, **b}
+                elif isinstance(a, frozenset):
+                    changes[f.name] = a | b
+                elif f.name == "publication_date":
+                    changes[f.name] = max((d for d in (a, b) if d is not None), default=None)
+                elif f.name in ("source", "line"):
+                    continue
+                elif (a is None or a == "") and b not in (None, ""):
+                    changes[f.name] = b
+            merged[loc.location_id] = replace(old, **changes)  # type: ignore[arg-type]
+    return list(merged.values())

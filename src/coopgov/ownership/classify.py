@@ -35,8 +35,13 @@ employee-owned company limited by shares or by guarantee; see ``_COMPATIBLE_FORM
    not found on the FCA extract → co-operative / community benefit society.
 7. ``COMPANY_WITH_SHARES`` — any other live Companies House company (private or public limited
    by shares, unlimited, LLP, limited partnership, overseas company) → for-profit.
-8. ``SOLE_TRADER_OR_PARTNERSHIP`` — CQC ownership type Individual or Partnership → for-profit.
-9. ``NO_EVIDENCE`` → unknown.
+8. ``STATUTORY_NAME_ENDING`` — when no register entry decided, the provider's name ends as the
+   law requires for its form: "community interest company" / "CIC" (Companies (Audit,
+   Investigations and Community Enterprise) Act 2004 s.33) → not-for-profit; "public limited
+   company" / "PLC" (Companies Act 2006 s.58) → for-profit. ("Limited" alone decides nothing:
+   companies limited by shares and by guarantee both use it.)
+9. ``SOLE_TRADER_OR_PARTNERSHIP`` — CQC ownership type Individual or Partnership → for-profit.
+10. ``NO_EVIDENCE`` → unknown.
 
 Register records that are no longer live do not decide: a **dissolved** company (CH status
 Dissolved, Converted/Closed, Removed), a **deregistered** society or a **removed** charity is
@@ -76,6 +81,7 @@ RULE_ORDER: tuple[str, ...] = (
     "EMPLOYEE_OWNED_LIST",
     "NOT_FOR_PROFIT_FORM",
     "COMPANY_WITH_SHARES",
+    "STATUTORY_NAME_ENDING",
     "SOLE_TRADER_OR_PARTNERSHIP",
     "NO_EVIDENCE",
 )
@@ -170,6 +176,8 @@ _LA_NAME = re.compile(
     re.IGNORECASE,
 )
 _COMPANY_WORDS = re.compile(r"\b(ltd|limited|plc|cic|llp|c\.i\.c\.)\b", re.IGNORECASE)
+_CIC_NAME = re.compile(r"\b(community interest company|c\.?i\.?c\.?)\s*$", re.IGNORECASE)
+_PLC_NAME = re.compile(r"\b(public limited company|p\.?l\.?c\.?)\s*$", re.IGNORECASE)
 _SOCIETY_NUMBER = re.compile(r"^(IP|RS|SP|NP|NI)?0*(\d+)(R|RS|S)?$")
 _BAND_LOWER = re.compile(r"(\d+)")
 
@@ -386,7 +394,13 @@ def _findings(p: ProviderFacts, reg: Registers, issues: list[str]) -> list[Findi
             issues.append(f"Companies House category {cat!r} is not one coopgov classifies")
     elif number and company is None and reg.companies:
         issues.append(f"company number {number} not found in the Companies House data supplied")
-    # 8. individual / partnership
+    # 8. statutory name endings
+    name_ev = (Evidence("CQC", "Provider Name", p.name, p.provider_id),)
+    if _CIC_NAME.search(p.name):
+        found.append(Finding("STATUTORY_NAME_ENDING", OwnershipModel.NOT_FOR_PROFIT, name_ev, "name ends CIC"))
+    elif _PLC_NAME.search(p.name):
+        found.append(Finding("STATUTORY_NAME_ENDING", OwnershipModel.FOR_PROFIT, name_ev, "name ends PLC"))
+    # 9. individual / partnership
     if cqc_type.casefold() in ("individual", "partnership"):
         found.append(Finding("SOLE_TRADER_OR_PARTNERSHIP", OwnershipModel.FOR_PROFIT, (cqc_ev,)))
     return found
@@ -394,9 +408,11 @@ def _findings(p: ProviderFacts, reg: Registers, issues: list[str]) -> list[Findi
 
 _COMPATIBLE_FORMS: dict[OwnershipModel, frozenset[str]] = {
     OwnershipModel.EMPLOYEE_OWNED: frozenset(
-        {"COMPANY_WITH_SHARES", "NOT_FOR_PROFIT_FORM", "SOLE_TRADER_OR_PARTNERSHIP"}
+        {"COMPANY_WITH_SHARES", "NOT_FOR_PROFIT_FORM", "SOLE_TRADER_OR_PARTNERSHIP", "STATUTORY_NAME_ENDING"}
     ),
-    OwnershipModel.MULTI_STAKEHOLDER_COOP: frozenset({"COMPANY_WITH_SHARES", "NOT_FOR_PROFIT_FORM"}),
+    OwnershipModel.MULTI_STAKEHOLDER_COOP: frozenset(
+        {"COMPANY_WITH_SHARES", "NOT_FOR_PROFIT_FORM", "STATUTORY_NAME_ENDING"}
+    ),
 }
 """Legal-form findings consistent with a model decided by an earlier check, hence not conflicts:
 an employee-owned business is usually a company with shares held by an employee ownership trust

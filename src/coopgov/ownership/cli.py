@@ -25,7 +25,7 @@ from typing import Any
 
 from coopgov.ownership._detect import KINDS, detect_kind, read_any
 from coopgov.ownership._errors import ImportReport, OwnershipInputError
-from coopgov.ownership._model import ComparisonRecord, Location, ProviderFacts, parse_model
+from coopgov.ownership._model import ComparisonRecord, Location, ProviderFacts, merge_locations, parse_model
 from coopgov.ownership._ratings import KEY_QUESTIONS, normalise_key_question
 from coopgov.ownership._registers import (
     read_charity_commission,
@@ -189,6 +189,8 @@ def _read_inputs(args: argparse.Namespace, show: bool) -> _Inputs:
             else:
                 inp.other.append(item)
         _end_progress(show)
+    # a location in several files (directory, latest ratings, API) becomes one record
+    inp.locations = merge_locations(inp.locations)
     return inp
 
 
