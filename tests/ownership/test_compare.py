@@ -134,3 +134,16 @@ def test_cores_do_not_import_django() -> None:
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_publishable_rows_suppress_small_numbers() -> None:
+    recs = [ComparisonRecord(f"a{i}", M.FOR_PROFIT, {"Overall": INAD if i < 3 else G}) for i in range(40)]
+    recs += [ComparisonRecord(f"b{i}", M.COOPERATIVE, {"Overall": G}) for i in range(4)]
+    recs += [ComparisonRecord(f"c{i}", M.NOT_FOR_PROFIT, {"Overall": G}) for i in range(25)]
+    rows = own.publishable_share_rows(own.share_table(recs), threshold=10)
+    fp, nfp, coop = rows
+    assert fp["rated"] == "40" and fp["good_or_outstanding"] == "37" and fp["good_or_outstanding_pct"] == "92.5"
+    assert fp["inadequate"] == "<10" and fp["inadequate_pct"] == ""  # 3 homes: withheld
+    assert coop["rated"] == "<10" and coop["good_or_outstanding"] == ""  # 4 co-op homes
+    # secondary suppression: the smallest other group goes too, or 69 - 40 - 25 reveals the 4
+    assert nfp["rated"] == "*" and nfp["good_or_outstanding_pct"] == ""

@@ -46,6 +46,7 @@ from coopgov.ownership.compare import (
     GROUP_FIELDS,
     flag_table,
     latest_per_unit,
+    publishable_share_rows,
     rating_regression,
     records_from_locations,
     share_table,
@@ -112,6 +113,13 @@ def _parser() -> _Parser:
     cmp_.add_argument("--regression", action="store_true", help="add the ordinal logistic regression")
     cmp_.add_argument(
         "--controls", default="service_type,size,region,year", help="regression controls (comma-separated)"
+    )
+    cmp_.add_argument(
+        "--suppress",
+        type=int,
+        default=0,
+        metavar="N",
+        help="for publication: show counts under N as '<N' and withhold what would reveal them",
     )
     cmp_.add_argument("--chart", help="draw the table to this .png or .svg")
     cmp_.add_argument("--measure", choices=("good", "inadequate"), default="good", help="what the chart shows")
@@ -318,6 +326,10 @@ def _cmd_compare(args: argparse.Namespace, show: bool) -> int:
         raise OwnershipInputError("no comparable records in the files given", path=args.files[0])
     rows: list[Row] = []
     chart_rows: list[Any] = []
+    if args.suppress < 0:
+        raise _ArgumentError("--suppress must be 0 (off) or a positive threshold")
+    if args.suppress > 0 and (args.flag or args.chart):
+        raise _ArgumentError("--suppress applies to rating tables; it cannot be combined with --flag or --chart")
     if args.flag:
         frows = flag_table(records, args.flag, by=by)
         if not frows:
@@ -339,6 +351,9 @@ def _cmd_compare(args: argparse.Namespace, show: bool) -> int:
             srows = share_table(records, key_question=kq, by=by)
             if kq == kqs[0]:
                 chart_rows = srows
+            if args.suppress > 0:
+                rows.extend(publishable_share_rows(srows, args.suppress))
+                continue
             for sr in srows:
                 rows.append(
                     {

@@ -293,3 +293,38 @@ def rating_regression(
         ref["ownership"] = reference.label
     numeric = {SIZE_TERM: size} if "size" in controls else {}
     return ordinal_logit(y, GRADES_LOW_TO_HIGH, cats, numeric, reference=ref, confidence=confidence)
+
+
+def publishable_share_rows(rows: Sequence[ShareRow], threshold: int = 10) -> list[dict[str, str]]:
+    """The share table as display strings with small numbers suppressed for publication.
+
+    Uses :func:`coopgov.stats.suppress_counts`: a group's *rated* count under ``threshold`` is
+    shown as ``"<10"`` (with secondary suppression across the groups, since the sum of the rated
+    counts is public), and then every figure of that group is withheld. Within a group, a count
+    of Good-or-Outstanding or of Inadequate under ``threshold`` is shown as ``"<10"`` and its
+    percentage and interval are withheld (they would reveal it).
+    """
+    from coopgov.stats import CellStatus, suppress_counts
+
+    small = f"<{threshold}"
+    rated = suppress_counts({i: r.rated for i, r in enumerate(rows)}, threshold=threshold)
+    out: list[dict[str, str]] = []
+    for i, r in enumerate(rows):
+        row: dict[str, str] = {"key_question": r.key_question, **dict(r.group)}
+        cell = rated.cells[i]
+        row["rated"] = cell.display
+        hidden = cell.status is not CellStatus.SHOWN
+        for name, count, iv in (
+            ("good_or_outstanding", r.good_or_outstanding, r.good_share),
+            ("inadequate", r.inadequate, r.inadequate_share),
+        ):
+            if hidden:
+                row[name] = row[f"{name}_pct"] = row[f"{name}_ci"] = ""
+            elif 0 < count < threshold:
+                row[name], row[f"{name}_pct"], row[f"{name}_ci"] = small, "", ""
+            else:
+                row[name] = str(count)
+                row[f"{name}_pct"] = f"{100 * iv.estimate:.1f}"
+                row[f"{name}_ci"] = f"{100 * iv.lower:.1f}-{100 * iv.upper:.1f}"
+        out.append(row)
+    return out
