@@ -103,7 +103,7 @@ def test_contested_stv_election_from_notice_to_result(
         visited.append(f"{name}: {page.url}")
 
     def sign_in(email: str) -> None:
-        page.goto(live_server.url + "/accounts/login/")
+        page.goto(live_server.url + "/accounts/sign-in/")
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
@@ -111,6 +111,8 @@ def test_contested_stv_election_from_notice_to_result(
 
     def sign_out() -> None:
         page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+        page.wait_for_load_state("load")
 
     # 1. The officer creates the election (the timetable defaults are in the future; the cut-off
     #    date is set to yesterday so the electorate can be frozen today).
@@ -175,7 +177,7 @@ def test_contested_stv_election_from_notice_to_result(
     # 3. After the withdrawal deadline: statement of persons nominated; the officer freezes the electorate.
     clock.at = e.withdrawal_deadline + datetime.timedelta(minutes=1)
     page.goto(election_url + "candidates/")
-    expect(page.locator("h2")).to_have_text(["Asha Patel", "Ben Okafor", "Chloe Evans"])
+    expect(page.locator("main h2")).to_have_text(["Asha Patel", "Ben Okafor", "Chloe Evans"])
     check("candidates")
     sign_in("officer@example.org")
     page.goto(election_url + "manage/")
@@ -271,4 +273,5 @@ def test_contested_stv_election_from_notice_to_result(
 
     assert sorted(expected.elected_names) == ["Asha Patel", "Ben Okafor"]
     assert ids  # the candidates' ids were read from the page's source of truth
-    assert page_problems(page) == [], page_problems(page)
+    problems = page_problems(page)
+    assert problems == [], "\n".join(problems)
