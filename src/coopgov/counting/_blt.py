@@ -131,8 +131,7 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     cut = 0
     seen_any = False
     if fast is not None:
-        grouped = fast
-        seen_any = bool(grouped)
+        seen_any = True
         counts = Counter()  # nothing left for the line-by-line reader below
     for key, times in counts.items():
         toks = key.split()
@@ -192,13 +191,17 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
         notes.append(
             f"{cut} ballot(s) had a repeated, equal or skipped preference; only the preferences before it were used"
         )
+    if fast is not None:
+        rankings, weights = tuple(fast[0]), tuple(fast[1])
+    else:
+        rankings, weights = tuple(grouped), tuple(grouped.values())
     return Profile(
         title=title,
         candidates=tuple(names),
         seats=seats,
         withdrawn=frozenset(withdrawn),
-        rankings=tuple(grouped),
-        weights=tuple(grouped.values()),
+        rankings=rankings,
+        weights=weights,
         invalid=invalid,
         notes=tuple(notes),
     )
@@ -206,25 +209,30 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
 
 def _fast_ballots(
     counts: Counter[str], get_id: Callable[[str], int]
-) -> dict[tuple[int, ...], int] | None:
-    """Read well-formed ballot lines with C-level ``map`` calls only; ``None`` if any line needs
-    the careful line-by-line reader (errors, blank or comment lines, ``=``/``-`` marks, repeated
-    or missing preferences, zero weights, two lines with the same usable ranking)."""
+) -> tuple[list[tuple[int, ...]], list[int]] | None:
+    """Read well-formed ballot lines with C-level ``map`` calls only: distinct rankings and
+    their weights.  ``None`` if any line needs the careful line-by-line reader (errors, blank or
+    comment lines, ``=``/``-`` marks, repeated or missing preferences, zero weights, or two
+    lines with the same ranking)."""
     try:
         toks = list(map(str.split, counts))
         if list(map(_LAST, toks)).count("0") != len(toks):
             return None
-        weights = list(map(mul, map(int, map(_FIRST, toks)), counts.values()))
+        weights = list(map(int, map(_FIRST, toks)))
+        if len(counts) != counts.total():  # some lines repeat: weigh them by their count
+            weights = list(map(mul, weights, counts.values()))
         if not weights or min(weights) <= 0:
             return None
         rankings = list(map(tuple, map(partial(map, get_id), map(_MIDDLE, toks))))
     except (ValueError, KeyError, IndexError):
         return None
-    lens = list(map(len, rankings))
-    if min(lens) == 0 or lens != list(map(len, map(set, rankings))):
+    if (
+        not all(rankings)
+        or sum(map(len, rankings)) != sum(map(len, map(set, rankings)))
+        or len(set(rankings)) != len(rankings)
+    ):
         return None
-    grouped = dict(zip(rankings, weights, strict=True))
-    return grouped if len(grouped) == len(rankings) else None
+    return rankings, weights
 
 
 def _slow_line(toks: list[str], ncand: int, source: str, line: int) -> tuple[int, tuple[int, ...]] | None:
