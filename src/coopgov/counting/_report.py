@@ -111,13 +111,20 @@ def to_text(result: CountResult) -> str:
     out.append("(* elected at this stage, x excluded at this stage)")
     out.append("")
     out.append("Stages:")
-    for st in stages:
+    for k, st in enumerate(stages):
         line = f"  {st.number}. {_stage_label(result, st)}"
         moved = [
             f"{names[c]} {_signed(result, t)}"
             for c, t in enumerate(st.transfers)
             if t and st.number > 1
         ]
+        if k:
+            nt = st.non_transferable - stages[k - 1].non_transferable
+            lost = st.loss - stages[k - 1].loss
+            if nt:
+                moved.append(f"non-transferable {_signed(result, nt)}")
+            if lost:
+                moved.append(f"rounding loss {_signed(result, lost)}")
         if moved:
             line += ": " + ", ".join(moved)
         if st.elected:
