@@ -314,7 +314,8 @@ table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
 caption {{ text-align: left; font-weight: bold; margin-bottom: .5rem; }}
 th, td {{ border: 1px solid #777; padding: .25rem .5rem; }}
 td {{ text-align: right; }}
-th[scope=row] {{ text-align: left; }}
+th[scope=row] {{ text-align: left; white-space: nowrap; position: sticky; left: 0; background: #fff; }}
+td {{ white-space: nowrap; }}
 .elected {{ font-weight: bold; background: #e3f4e3; }}
 .elected::after {{ content: " (elected)"; font-weight: normal; }}
 .excluded {{ background: #f4e3e3; }}
