@@ -98,9 +98,7 @@ class MesProblem:
             )
         # Projects that take part: positive cost and positive total utility (pabutools drops
         # the others; cost-0 projects with a supporter are funded up front).
-        self.candidates = tuple(
-            p for p, pr in enumerate(self.projects) if pr.wu_total > 0 and self.costs[p] > 0
-        )
+        self.candidates = tuple(p for p, pr in enumerate(self.projects) if pr.wu_total > 0 and self.costs[p] > 0)
         self.free = tuple(
             sorted(
                 (p for p, pr in enumerate(self.projects) if pr.wu_total > 0 and self.costs[p] == 0),
@@ -331,9 +329,7 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
                 if not exact_vals:
                     continue
                 rho = min(exact_vals.values())
-                tied = sorted(
-                    (p for p, r in exact_vals.items() if r == rho), key=lambda q: ranks[q]
-                )
+                tied = sorted((p for p, r in exact_vals.items() if r == rho), key=lambda q: ranks[q])
                 chosen = tied[0]
         rec = st.pay(chosen, rho, rnd)
         rec.tied_with = tuple(tied[1:])

@@ -1,0 +1,417 @@
+"""Method of Equal Shares (MES) for participatory budgets, with its completion methods.
+
+Definitions
+-----------
+*Method of Equal Shares* -- Peters, Pierczyński & Skowron, "Proportional participatory budgeting
+with additive utilities" (NeurIPS 2021), Definition 4.1; Peters & Skowron (EC 2020) "Rule X";
+https://equalshares.net/explanation.  The budget B is split equally: each of the n voters gets
+B / n.  Repeatedly, the project that can be paid for by its supporters with the smallest
+*price per unit of utility* rho is funded: a supporter i with utility u_i pays
+min(b_i, rho * u_i), the supporters together paying exactly its cost.  It stops when no project's
+supporters have its cost left.  The inner loop is in :mod:`._mes_engine`.  Utilities are those of
+the :class:`~coopgov.budgeting.UtilityTable` given: ``cost`` (u = cost, pabutools ``Cost_Sat``, the
+equalshares.net default for approval ballots), ``approval`` (u = 1, ``Cardinality_Sat``),
+``points`` (cumulative ballots, ``Additive_Cardinal_Sat``), ``krakow-321``/``borda`` (ordinal).
+
+This module follows pabutools 1.2.3 (``pabutools.rules.mes.mes_rule``) to the letter, which is
+the oracle the tests compare with:
+
+* budget per voter = budget / number of voters, voters with identical ballots counted with their
+  multiplicity (``frac(instance.budget_limit, profile.num_ballots())``);
+* ties in rho go to the project first in the tie-breaking order (pabutools'
+  ``lexico_tie_breaking``: the project id compared as a string); every tie is reported;
+* projects of cost 0 with a supporter are funded first; unsupported projects never take part.
+
+Completions (``completion=``)
+-----------------------------
+``None``
+    Plain MES: usually leaves part of the budget unspent.
+``"utilitarian"``
+    pabutools ``completion_by_rule_combination([method_of_equal_shares,
+    greedy_utilitarian_welfare])``: after MES, the remaining projects are taken in decreasing
+    order of total utility per unit of cost (the number of votes, with cost utilities), ties by
+    the tie-breaking order, each added if it still fits ("skip" greedy).
+``"add1"``
+    pabutools ``method_of_equal_shares(voter_budget_increment=1)`` (equalshares.net "Add1"):
+    MES is rerun with every voter's virtual budget raised by one unit of currency (option
+    ``increment``) until its outcome is *exhaustive* (no other supported project fits in the real
+    budget) -- that outcome is returned -- or its cost exceeds the real budget -- then the
+    previous (last affordable) outcome is returned.
+``"add1-utilitarian"``
+    add1, then the utilitarian greedy completion (equalshares.net "add1u").
+``"add1-compare"``
+    add1, then the *comparison step* used by Wieliczka and Świecie (equalshares.net compute
+    tool, ``comparisonStep`` with comparison "satisfaction", equalshares.net/implementation):
+    the add1 outcome is compared with the outcome of the greedy rule from scratch (by total
+    utility per cost, i.e. by votes with cost utilities, skipping projects that do not fit); every
+    voter prefers the outcome funding more of the projects they voted for; the greedy outcome
+    is used only if *strictly more* voters prefer it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+import numpy as np
+
+from ._mes_engine import MesProblem, MesRun, run_mes
+from ._mes_lazy import LazyMap
+from ._model import (
+    Amount,
+    BudgetingError,
+    Election,
+    Number,
+    Outcome,
+    ProjectExplanation,
+    UtilityTable,
+    tie_ranks,
+)
+from ._registry import register
+
+__all__ = [
+    "COMPLETIONS",
+    "comparison_step",
+    "equal_shares",
+    "greedy_completion",
+    "is_exhaustive",
+]
+
+COMPLETIONS: tuple[str | None, ...] = (
+    None,
+    "utilitarian",
+    "add1",
+    "add1-utilitarian",
+    "add1-compare",
+)
+
+
+def greedy_completion(table: UtilityTable, ranks: tuple[int, ...], selected: list[int]) -> tuple[list[int], list[str]]:
+    """pabutools ``greedy_utilitarian_welfare`` (additive satisfaction) started from ``selected``.
+
+    Projects not yet selected are taken in decreasing order of total utility / cost (cost 0 with
+    a supporter first; unsupported projects last, with density 0), ties by ``ranks``; each is
+    added if it fits in what is left of the budget.  Returns the added projects and the ties that
+    decided something.
+    """
+    chosen = set(selected)
+    left = Fraction(table.budget) - sum(table.costs[p] for p in selected)
+
+    def density(p: int) -> tuple[int, Fraction]:
+        total = table.total_utility(p)
+        if total <= 0:
+            return (1, Fraction(0))
+        if table.costs[p] == 0:
+            return (-1, Fraction(0))
+        return (0, -Fraction(total, table.costs[p]))
+
+    rest = [p for p in range(table.num_projects) if p not in chosen]
+    keyed = sorted((density(p), ranks[p], p) for p in rest)
+    added: list[int] = []
+    ties: list[str] = []
+    ids = table.project_ids
+    for i, (dens, _, p) in enumerate(keyed):
+        if table.costs[p] <= left:
+            added.append(p)
+            left -= table.costs[p]
+            later = [ids[q] for d2, _, q in keyed[i + 1 :] if d2 == dens and table.costs[q] <= left + table.costs[p]]
+            if later:
+                ties.append(
+                    f"greedy completion: {ids[p]} tied with {', '.join(later)} on utility per "
+                    f"cost; {ids[p]} taken first by the tie-breaking order"
+                )
+    return added, ties
+
+
+def is_exhaustive(table: UtilityTable, candidates: tuple[int, ...], selected: list[int]) -> bool:
+    """pabutools ``Instance.is_exhaustive(outcome, available_projects=candidates)``: no candidate
+    outside the outcome still fits in the real budget."""
+    spent = sum(table.costs[p] for p in selected)
+    chosen = set(selected)
+    budget = Fraction(table.budget)
+    return not any(p not in chosen and spent + table.costs[p] <= budget for p in candidates)
+
+
+def comparison_step(table: UtilityTable, mes_outcome: list[int], greedy_outcome: list[int]) -> tuple[bool, int, int]:
+    """equalshares.net comparison step: ``(use_greedy, prefers_mes, prefers_greedy)``.
+
+    A voter's satisfaction with an outcome is the number of its projects the voter supports
+    (positive utility); greedy wins only if strictly more voters prefer it.
+    """
+    count_mes = np.zeros(table.num_groups, dtype=np.int64)
+    count_greedy = np.zeros(table.num_groups, dtype=np.int64)
+    for outcome, count in ((mes_outcome, count_mes), (greedy_outcome, count_greedy)):
+        for p in set(outcome):
+            if table.supporters[p]:
+                count[np.asarray(table.supporters[p], dtype=np.int64)] += 1
+    w = np.asarray(table.voter_weights, dtype=np.int64)
+    prefers_mes = int(w[count_mes > count_greedy].sum())
+    prefers_greedy = int(w[count_greedy > count_mes].sum())
+    return prefers_greedy > prefers_mes, prefers_mes, prefers_greedy
+
+
+def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool) -> tuple[MesRun, int]:
+    """The add1 loop (pabutools ``method_of_equal_shares_scheme`` with
+    ``voter_budget_increment``): returns the run kept and the number of increments."""
+    budget = Fraction(table.budget)
+    per_voter = budget / table.num_voters
+    previous: MesRun | None = None
+    steps = 0
+    while True:
+        run = run_mes(prob, per_voter + steps * Fraction(increment), exact=exact)
+        cost = sum(table.costs[p] for p in run.selected)
+        if cost > budget:
+            assert previous is not None  # the first run never overspends
+            return previous, steps - 1
+        if is_exhaustive(table, prob.candidates, run.selected):
+            return run, steps
+        previous = run
+        steps += 1
+
+
+def _money(x: Amount, currency: str) -> str:
+    value = float(x)
+    text = f"{value:,.2f}"
+    if text.endswith(".00"):
+        text = text[:-3]
+    return f"{text} {currency}".strip()
+
+
+def equal_shares(
+    table: UtilityTable,
+    *,
+    completion: str | None = None,
+    exact: bool = False,
+    ranks: tuple[int, ...] | None = None,
+    increment: Number = 1,
+    election: Election | None = None,
+    tie_breaking: str = "lexico",
+) -> Outcome:
+    """Method of Equal Shares on ``table``.  See the module docstring for ``completion``."""
+    if completion not in COMPLETIONS:
+        allowed = ", ".join("none" if c is None else c for c in COMPLETIONS)
+        raise BudgetingError(f"unknown completion {completion!r} for mes (choose from {allowed})")
+    if Fraction(increment) <= 0:
+        raise BudgetingError(f"increment must be positive, not {increment}")
+    if ranks is None:
+        ranks = tie_ranks(table, tie_breaking)
+    prob = MesProblem(table, ranks)
+    ids = table.project_ids
+    details: dict[str, object] = {
+        "scoring": table.scoring,
+        "exact": exact,
+        "tie_breaking": tie_breaking,
+        "completion": completion or "none",
+    }
+    if table.num_voters == 0:
+        return Outcome(rule="mes", selected=(), total_cost=0, details=details)
+
+    if completion in ("add1", "add1-utilitarian", "add1-compare"):
+        run, steps = _add1(prob, table, increment, exact)
+        details["increments"] = steps
+    else:
+        run = run_mes(prob, Fraction(table.budget) / table.num_voters, exact=exact)
+        steps = 0
+    details["budget_per_voter"] = Fraction(table.budget) / table.num_voters
+    details["virtual_budget_per_voter"] = run.per_voter
+    details["exact_checks"] = run.exact_checks
+    mes_selected = list(run.selected)
+    details["mes_selected"] = tuple(mes_selected)
+
+    ties: list[str] = []
+    for i, rnd in enumerate(run.rounds, 1):
+        if rnd.tied_with:
+            others = ", ".join(ids[q] for q in rnd.tied_with)
+            ties.append(
+                f"round {i}: {ids[rnd.project]} tied with {others} at rho = {rnd.rho}; "
+                f"{ids[rnd.project]} chosen by the tie-breaking order ({tie_breaking})"
+            )
+
+    selected = list(mes_selected)
+    stage: dict[int, str] = {p: "free" for p in prob.free}
+    for i, rnd in enumerate(run.rounds, 1):
+        stage[rnd.project] = f"round {i}"
+    if completion in ("utilitarian", "add1-utilitarian"):
+        added, gties = greedy_completion(table, ranks, selected)
+        ties.extend(gties)
+        for p in added:
+            stage[p] = "completion"
+        selected.extend(added)
+        details["completion_added"] = tuple(added)
+    comparison: tuple[bool, int, int] | None = None
+    if completion == "add1-compare":
+        greedy_sel, gties = greedy_completion(table, ranks, [])
+        comparison = comparison_step(table, selected, greedy_sel)
+        details["comparison"] = {
+            "greedy_selected": tuple(greedy_sel),
+            "prefers_mes": comparison[1],
+            "prefers_greedy": comparison[2],
+            "used": "greedy" if comparison[0] else "mes",
+        }
+        if comparison[0]:
+            ties.extend(gties)
+            selected = greedy_sel
+            stage = {p: "greedy" for p in greedy_sel}
+            ties = [t for t in ties if not t.startswith("round ")]
+
+    total_cost = sum(table.costs[p] for p in selected)
+    used_mes = not (comparison and comparison[0])
+
+    currency = election.instance.currency if election is not None else ""
+    round_of = {rnd.project: (i, rnd) for i, rnd in enumerate(run.rounds, 1)}
+    left_f = np.asarray([float(v) for v in run.vals], dtype=np.float64)[run.cls]
+    weights = np.asarray(table.voter_weights, dtype=np.int64)
+    chosen = set(selected)
+    spent = Fraction(total_cost)
+    budget = Fraction(table.budget)
+
+    def left_of(p: int) -> Amount:
+        sup = np.asarray(table.supporters[p], dtype=np.int64)
+        if not len(sup):
+            return 0
+        if not exact:
+            return float((weights[sup] * left_f[sup]).sum())
+        cls = run.cls[sup]
+        per_class = np.bincount(cls, weights=weights[sup].astype(np.float64))
+        return sum(
+            (run.vals[c] * round(float(per_class[c])) for c in np.flatnonzero(per_class)),
+            Fraction(0),
+        )
+
+    def explain(p: int) -> ProjectExplanation:
+        cost = table.costs[p]
+        n_sup = table.support(p)
+        money = _money
+        data: dict[str, object] = {"cost": cost, "supporters": n_sup, "stage": stage.get(p)}
+        if p in chosen:
+            st = stage.get(p, "")
+            if st == "free":
+                return ProjectExplanation(True, "Funded: it costs nothing.", data)
+            if st == "completion":
+                return ProjectExplanation(
+                    True,
+                    f"Funded by the completion step: after equal shares stopped, it had the most "
+                    f"support per {currency or 'unit'} of cost among the projects that still fit.",
+                    data,
+                )
+            if st == "greedy" and comparison is not None:
+                return ProjectExplanation(
+                    True,
+                    f"Funded by the greedy rule: in the comparison step {comparison[2]:,} voters "
+                    f"preferred the greedy outcome and only {comparison[1]:,} the equal-shares "
+                    f"outcome.",
+                    data,
+                )
+            r, rnd = round_of[p]
+            paid = rnd.pays
+            us = np.asarray(table.utilities[p], dtype=np.int64)
+            w = weights[np.asarray(table.supporters[p], dtype=np.int64)]
+            full = rnd.rho * int(us.max())
+            capped_voters = int(sum(int(w[j]) for j in range(len(w)) if paid[int(rnd.inv[j])] < rnd.rho * int(us[j])))
+            data.update({"round": r, "rho": rnd.rho if exact else float(rnd.rho), "max_payment": full})
+            if int(us.min()) == int(us.max()):
+                each = f"each paid {money(full, currency)}"
+            else:
+                each = f"each paid {money(rnd.rho, currency)} per point of utility (up to {money(full, currency)})"
+            text = (
+                f"Funded in round {r} of equal shares: its {n_sup:,} supporters shared its cost "
+                f"of {money(cost, currency)}; {each}"
+            )
+            if capped_voters:
+                text += f", except {capped_voters:,} who had less left and paid all they had"
+            return ProjectExplanation(True, text + ".", data)
+        if n_sup == 0:
+            return ProjectExplanation(False, "Not funded: nobody voted for it.", data)
+        left = left_of(p)
+        data["supporters_left"] = left
+        text = (
+            f"Not funded: when equal shares stopped, its {n_sup:,} supporters had "
+            f"{money(left, currency)} left between them, less than its cost of "
+            f"{money(cost, currency)}"
+        )
+        if not used_mes:
+            text = (
+                f"Not funded: the greedy outcome was used (comparison step) and it did not fit "
+                f"in the {money(budget - spent, currency)} left when its turn came"
+            )
+        elif completion in ("utilitarian", "add1-utilitarian"):
+            text += (
+                f", and it did not fit in the budget left for the completion "
+                f"({money(budget - spent, currency)} at the end)"
+            )
+        return ProjectExplanation(False, text + ".", data)
+
+    def payments_of(g: int) -> Mapping[int, Amount]:
+        out: dict[int, Amount] = {}
+        if not used_mes:
+            return out
+        for rnd in run.rounds:
+            sup = prob.projects[rnd.project].sup
+            j = int(np.searchsorted(sup, g))
+            if j < len(sup) and int(sup[j]) == g:
+                amount = rnd.pays[int(rnd.inv[j])]
+                if amount:
+                    out[rnd.project] = amount
+        return out
+
+    if steps and used_mes:
+        details["note"] = (
+            f"virtual budget raised {steps} time(s) by {increment} per voter (to {float(run.per_voter):,.2f})"
+        )
+    return Outcome(
+        rule="mes",
+        selected=tuple(selected),
+        total_cost=total_cost,
+        ties=tuple(ties),
+        explanations=LazyMap(tuple(range(table.num_projects)), explain),
+        payments=LazyMap(tuple(range(table.num_groups)), payments_of) if used_mes else None,
+        details=details,
+    )
+
+
+def _rule(
+    election: Election,
+    table: UtilityTable,
+    *,
+    completion: str | None,
+    exact: bool,
+    tie_breaking: str,
+    ranks: tuple[int, ...],
+    options: Mapping[str, object],
+) -> Outcome:
+    increment: Number = 1
+    for key, value in options.items():
+        if key == "increment" and isinstance(value, int | Fraction):
+            increment = value
+        elif key == "increment" and isinstance(value, str):
+            try:
+                increment = Fraction(value)
+            except (ValueError, ZeroDivisionError):
+                raise BudgetingError(f"increment must be a number, not {value!r}") from None
+        else:
+            raise BudgetingError(f"rule 'mes' has no option {key!r} (it knows: increment)")
+    return equal_shares(
+        table,
+        completion=completion,
+        exact=exact,
+        ranks=ranks,
+        increment=increment,
+        election=election,
+        tie_breaking=tie_breaking,
+    )
+
+
+def _default_scoring(election: Election) -> str:
+    """Cost utilities for approval-type ballots (equalshares.net, pabutools ``Cost_Sat``)."""
+    if election.profile.vote_type in ("approval", "choose-1"):
+        return "cost"
+    return election.default_scoring()
+
+
+register(
+    "mes",
+    _rule,
+    default_scoring=_default_scoring,
+    completions=COMPLETIONS,
+    summary="Method of Equal Shares (completions: utilitarian, add1, add1-utilitarian, add1-compare)",
+)
