@@ -155,3 +155,31 @@ def test_weighted_model_score_is_the_gradient() -> None:
 def test_stats_does_not_import_django() -> None:
     code = "import sys, coopgov.stats; assert 'django' not in sys.modules, 'django loaded'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ordinal_logit_unused_levels_and_warnings() -> None:
+    rng = np.random.default_rng(5)
+    g = list(rng.choice(["a", "b"], size=40))
+    y = ["lo" if v == "a" and rng.random() < 0.7 else "hi" for v in g]
+    res = ordinal_logit(y, ["never", "lo", "hi", "top"], {"g": g})
+    assert res.outcome_levels == ("lo", "hi")
+    assert any("never observed: never, top" in w for w in res.warnings)
+    assert len(res.thresholds) == 1
+    # perfect separation: flagged as unreliable rather than silently reported
+    sep = ordinal_logit(["lo"] * 20 + ["hi"] * 20, ["lo", "hi"], {"g": ["a"] * 20 + ["b"] * 20})
+    assert not sep.reliable
+    with pytest.raises(ValueError, match="single level"):
+        ordinal_logit(["lo"] * 5, ["lo", "hi"], {"g": list("ababa")})
+
+
+def test_ordinal_logit_drops_collinear_columns() -> None:
+    rng = np.random.default_rng(9)
+    n = 600
+    kind = rng.choice(["home", "dom"], size=n)
+    band = np.where(kind == "home", rng.choice(["small", "big"], size=n), "none")
+    y = list(rng.choice(["lo", "mid", "hi"], size=n))
+    res = ordinal_logit(
+        y, ["lo", "mid", "hi"], {"kind": list(kind), "band": list(band)}, reference={"kind": "dom", "band": "none"}
+    )
+    assert res.dropped == ("band[small]",)  # band[big] + band[small] = kind[home]
+    assert all(math.isfinite(o.std_error) for o in res.odds_ratios)

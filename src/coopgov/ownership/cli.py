@@ -378,6 +378,8 @@ def _cmd_compare(args: argparse.Namespace, show: bool) -> int:
             except ValueError as exc:
                 print(f"coopgov ownership: regression on {kq} skipped: {exc}", file=sys.stderr)
                 continue
+            for note in res.warnings:
+                print(f"coopgov ownership: regression on {kq}: warning: {note}", file=sys.stderr)
             for o in res.odds_ratios:
                 reg_rows.append(
                     {
@@ -432,3 +434,8 @@ def main(argv: list[str]) -> int:
     except _ArgumentError as exc:
         print(f"coopgov ownership: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

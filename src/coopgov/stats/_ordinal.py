@@ -57,12 +57,25 @@ class OrdinalResult:
     confidence: float
     dropped: tuple[str, ...] = ()
     """Dummy or numeric columns left out because they were collinear with earlier ones."""
+    warnings: tuple[str, ...] = ()
+    """Why the estimates may not be trustworthy (non-convergence, separation, small n)."""
+
+    @property
+    def reliable(self) -> bool:
+        return not any(w.startswith(("the fit", "some estimates")) for w in self.warnings)
 
     def term(self, name: str) -> OddsRatio:
         for o in self.odds_ratios:
             if o.term == name:
                 return o
         raise KeyError(name)
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def _drop_collinear(names: Sequence[str], patterns: Any, weights: Any) -> list[str]:
@@ -169,10 +182,15 @@ def ordinal_logit(
     numeric = dict(numeric or {})
     reference = dict(reference or {})
     n = len(outcome)
-    level_index = {lvl: i for i, lvl in enumerate(outcome_levels)}
+    known = set(outcome_levels)
     for i, y in enumerate(outcome):
-        if y not in level_index:
+        if y not in known:
             raise ValueError(f"row {i}: outcome {y!r} is not one of {list(outcome_levels)}")
+    present = set(outcome)
+    levels = [lvl for lvl in outcome_levels if lvl in present]  # unused levels carry no cut-point
+    if len(levels) < 2:
+        raise ValueError("the outcome takes a single level: nothing to estimate")
+    level_index = {lvl: i for i, lvl in enumerate(levels)}
     columns: dict[str, np.ndarray] = {}
     refs: dict[str, str] = {}
     for name, values in categorical.items():
@@ -205,27 +223,25 @@ def ordinal_logit(
     dropped = _drop_collinear(names, grouped[names].to_numpy(dtype=float), weights)
     names = [n for n in names if n not in dropped]
     exog = grouped[names].astype(float).reset_index(drop=True)
-    endog = pd.Series(
-        pd.Categorical.from_codes(grouped["__y__"].to_numpy(), categories=pd.Index(list(outcome_levels)), ordered=True)
-    )
-    model = _WeightedOrderedModel(endog, exog, weights=grouped["__w__"].to_numpy(dtype=float), distr="logit")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(method="bfgs", maxiter=maxiter, disp=False)
+    endog = pd.Series(pd.Categorical.from_codes(grouped["__y__"].to_numpy(), categories=pd.Index(levels), ordered=True))
+    model = _WeightedOrderedModel(endog, exog, weights=weights, distr="logit")
     z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
     k = exog.shape[1]
-    params = np.asarray(fit.params)
-    bse = np.asarray(fit.bse)
-    pvalues = np.asarray(fit.pvalues)
+    with warnings.catch_warnings():  # overflow in line searches is expected and harmless
+        warnings.simplefilter("ignore")
+        fit = model.fit(method="bfgs", maxiter=maxiter, disp=False)
+        params = np.asarray(fit.params, dtype=float)
+        bse = np.asarray(fit.bse, dtype=float)
+        pvalues = np.asarray(fit.pvalues, dtype=float)
     ors: list[OddsRatio] = []
     for i, term in enumerate(exog.columns):
         b, se = float(params[i]), float(bse[i])
         ors.append(
             OddsRatio(
                 term=str(term),
-                odds_ratio=math.exp(b),
-                lower=math.exp(b - z * se),
-                upper=math.exp(b + z * se),
+                odds_ratio=_exp(b),
+                lower=_exp(b - z * se),
+                upper=_exp(b + z * se),
                 p_value=float(pvalues[i]),
                 coefficient=b,
                 std_error=se,
@@ -235,11 +251,21 @@ def ordinal_logit(
     raw = [float(x) for x in params[k:]]
     thresholds: list[float] = []
     for j, v in enumerate(raw):
-        thresholds.append(v if j == 0 else thresholds[-1] + math.exp(v))
+        thresholds.append(v if j == 0 else thresholds[-1] + _exp(v))
     converged = bool(fit.mle_retvals.get("converged", True)) if fit.mle_retvals else True
+    notes: list[str] = []
+    if not converged:
+        notes.append("the fit did not converge")
+    if not all(math.isfinite(o.std_error) for o in ors) or any(abs(o.coefficient) > 15 for o in ors):
+        notes.append("some estimates are unbounded or have no finite standard error (separation or too little data)")
+    n_params = k + len(levels) - 1
+    if n < 10 * n_params:
+        notes.append(f"only {n} units for {n_params} parameters (fewer than 10 per parameter)")
+    if len(levels) < len(outcome_levels):
+        notes.append("outcome levels never observed: " + ", ".join(x for x in outcome_levels if x not in present))
     return OrdinalResult(
         n=n,
-        outcome_levels=tuple(outcome_levels),
+        outcome_levels=tuple(levels),
         reference_levels=refs,
         odds_ratios=tuple(ors),
         thresholds=tuple(thresholds),
@@ -247,4 +273,5 @@ def ordinal_logit(
         converged=converged,
         confidence=confidence,
         dropped=tuple(dropped),
+        warnings=tuple(notes),
     )
