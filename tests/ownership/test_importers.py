@@ -257,3 +257,32 @@ def test_merge_locations(fixtures: Path) -> None:
     assert house.beds == 40
     court = next(loc for loc in merged if loc.location_id == "1-200000003")
     assert court.ratings["Overall"] is Rating.INADEQUATE and court.ratings["Well-led"] is Rating.INADEQUATE
+
+
+def test_ods_streaming_reader_agrees_with_pandas(tmp_path: Path, fixtures: Path) -> None:
+    """Our iterparse ODS reader against pandas' odf engine on a workbook with a cover sheet."""
+    pd = pytest.importorskip("pandas")
+    with (fixtures / "cqc_latest_ratings.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    path = tmp_path / "ratings.ods"
+    with pd.ExcelWriter(path, engine="odf") as xw:
+        pd.DataFrame([["Latest ratings (cover sheet)"], ["See the next sheet"]]).to_excel(
+            xw, sheet_name="Cover", header=False, index=False
+        )
+        pd.DataFrame(rows).to_excel(xw, sheet_name="Locations", header=False, index=False)
+    ours = {loc.location_id: loc.ratings for loc in own.read_cqc_latest_ratings(path)}
+    theirs = {loc.location_id: loc.ratings for loc in own.read_cqc_latest_ratings(fixtures / "cqc_latest_ratings.csv")}
+    assert ours == theirs
+    frame = pd.read_excel(path, sheet_name="Locations", engine="odf", header=None, dtype=str, keep_default_na=False)
+    from coopgov.ownership._tabular import _ods_rows
+
+    sheet_rows = [fields for sheet, _, fields in _ods_rows(path) if sheet == 1]
+    assert sheet_rows == [[c for c in r] for r in frame.itertuples(index=False, name=None)]
+
+
+def test_ods_without_header_sheet(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "x.ods"
+    pd.DataFrame([["a", "b"], ["1", "2"]]).to_excel(path, engine="odf", header=False, index=False)
+    with pytest.raises(OwnershipInputError, match="no sheet with a header row"):
+        list(own.read_cqc_directory(path))
