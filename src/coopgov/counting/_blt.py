@@ -207,9 +207,7 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     )
 
 
-def _fast_ballots(
-    counts: Counter[str], get_id: Callable[[str], int]
-) -> tuple[list[tuple[int, ...]], list[int]] | None:
+def _fast_ballots(counts: Counter[str], get_id: Callable[[str], int]) -> tuple[list[tuple[int, ...]], list[int]] | None:
     """Read well-formed ballot lines with C-level ``map`` calls only: distinct rankings and
     their weights.  ``None`` if any line needs the careful line-by-line reader (errors, blank or
     comment lines, ``=``/``-`` marks, repeated or missing preferences, zero weights, or two

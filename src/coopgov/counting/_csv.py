@@ -61,9 +61,7 @@ def parse_csv(data: bytes | str, *, source: str = "<csv>", seats: int | None) ->
     if not text.strip():
         raise CountingError("the file is empty", source)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
@@ -87,9 +85,7 @@ def parse_csv(data: bytes | str, *, source: str = "<csv>", seats: int | None) ->
     if rank_layout:
         order = [int(m.group(1)) for j in data_cols if (m := _RANK_HEADER.match(header[j]))]
         if sorted(order) != list(range(1, len(order) + 1)):
-            raise CountingError(
-                "rank columns must be numbered 1, 2, 3, ... without gaps", source, 1
-            )
+            raise CountingError("rank columns must be numbered 1, 2, 3, ... without gaps", source, 1)
         data_cols = [j for _, j in sorted(zip(order, data_cols, strict=True))]
         candidates: list[str] = []
         index: dict[str, int] = {}
@@ -110,17 +106,13 @@ def parse_csv(data: bytes | str, *, source: str = "<csv>", seats: int | None) ->
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header):
-                raise CountingError(
-                    f"{len(row)} cells but the header has {len(header)} columns", source, line
-                )
+                raise CountingError(f"{len(row)} cells but the header has {len(header)} columns", source, line)
             row = row + [""] * (len(header) - len(row))
             weight = 1
             if weight_col is not None:
                 cell = row[weight_col].strip()
                 if not cell.isdigit():
-                    raise CountingError(
-                        f"the weight must be a whole number, found {cell!r}", source, line
-                    )
+                    raise CountingError(f"the weight must be a whole number, found {cell!r}", source, line)
                 weight = int(cell)
             if rank_layout:
                 ranking = _rank_row(row, data_cols, candidates, index)
@@ -140,15 +132,11 @@ def parse_csv(data: bytes | str, *, source: str = "<csv>", seats: int | None) ->
     if seats < 1:
         raise CountingError("the number of seats must be at least 1", source)
     if seats >= len(candidates):
-        raise CountingError(
-            f"{seats} seat(s) but only {len(candidates)} candidate(s): nothing to count", source
-        )
+        raise CountingError(f"{seats} seat(s) but only {len(candidates)} candidate(s): nothing to count", source)
     return Profile.from_ballots(candidates, seats, rankings, weights, invalid=invalid)
 
 
-def _rank_row(
-    row: list[str], cols: list[int], candidates: list[str], index: dict[str, int]
-) -> list[int]:
+def _rank_row(row: list[str], cols: list[int], candidates: list[str], index: dict[str, int]) -> list[int]:
     ranking: list[int] = []
     gap = False
     for j in cols:
@@ -166,9 +154,7 @@ def _rank_row(
     return ranking
 
 
-def _candidate_row(
-    row: list[str], cols: list[int], header: list[str], source: str, line: int
-) -> list[int]:
+def _candidate_row(row: list[str], cols: list[int], header: list[str], source: str, line: int) -> list[int]:
     marks: dict[int, list[int]] = {}
     for k, j in enumerate(cols):
         cell = row[j].strip()

@@ -17,9 +17,7 @@ __all__ = ["FORMATS", "read_profile", "with_seats"]
 FORMATS = ("blt", "csv", "json")
 
 
-def read_profile(
-    path: str | PathLike[str], *, input_format: str | None = None, seats: int | None = None
-) -> Profile:
+def read_profile(path: str | PathLike[str], *, input_format: str | None = None, seats: int | None = None) -> Profile:
     """Read ``path`` (format from ``input_format`` or the file extension).
 
     ``seats``, if given, overrides the seat count in the file (BLT, JSON) or supplies it (CSV).
@@ -37,8 +35,7 @@ def read_profile(
         return read_json(path, seats=seats)
     else:
         raise CountingError(
-            "cannot tell the format from the extension; use .blt, .csv or .json "
-            "or give --input-format",
+            "cannot tell the format from the extension; use .blt, .csv or .json or give --input-format",
             str(path),
         )
     return profile if seats is None else with_seats(profile, seats, str(path))

@@ -111,8 +111,7 @@ class Profile:
         note_list = list(notes)
         if cut:
             note_list.append(
-                f"{cut} ballot(s) had a repeated, equal or skipped preference; "
-                "only the preferences before it were used"
+                f"{cut} ballot(s) had a repeated, equal or skipped preference; only the preferences before it were used"
             )
         return cls(
             title=title,

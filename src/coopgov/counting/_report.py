@@ -79,13 +79,8 @@ def to_text(result: CountResult) -> str:
     width = max([len(n) for n in names] + [len("Non-transferable"), 9])
     stages = result.stages
     cols = [(f"Stage {st.number}", [_n(result, v) for v in st.votes], st) for st in stages]
-    colw = [
-        max(len(h), *(len(x) for x in vals), len(_n(result, st.non_transferable)), 10)
-        for h, vals, st in cols
-    ]
-    out.append(
-        " " * width + "  " + "  ".join(h.rjust(w) for (h, _, _), w in zip(cols, colw, strict=True))
-    )
+    colw = [max(len(h), *(len(x) for x in vals), len(_n(result, st.non_transferable)), 10) for h, vals, st in cols]
+    out.append(" " * width + "  " + "  ".join(h.rjust(w) for (h, _, _), w in zip(cols, colw, strict=True)))
     for c, name in enumerate(names):
         cells = []
         for (_, vals, st), w in zip(cols, colw, strict=True):
@@ -95,29 +90,20 @@ def to_text(result: CountResult) -> str:
     out.append(
         "Non-transferable".ljust(width)
         + " "
-        + " ".join(
-            (_n(result, st.non_transferable) + " ").rjust(w + 1)
-            for st, w in zip(stages, colw, strict=True)
-        )
+        + " ".join((_n(result, st.non_transferable) + " ").rjust(w + 1) for st, w in zip(stages, colw, strict=True))
     )
     if any(st.loss for st in stages):
         out.append(
             "Rounding loss".ljust(width)
             + " "
-            + " ".join(
-                (_n(result, st.loss) + " ").rjust(w + 1) for st, w in zip(stages, colw, strict=True)
-            )
+            + " ".join((_n(result, st.loss) + " ").rjust(w + 1) for st, w in zip(stages, colw, strict=True))
         )
     out.append("(* elected at this stage, x excluded at this stage)")
     out.append("")
     out.append("Stages:")
     for k, st in enumerate(stages):
         line = f"  {st.number}. {_stage_label(result, st)}"
-        moved = [
-            f"{names[c]} {_signed(result, t)}"
-            for c, t in enumerate(st.transfers)
-            if t and st.number > 1
-        ]
+        moved = [f"{names[c]} {_signed(result, t)}" for c, t in enumerate(st.transfers) if t and st.number > 1]
         if k:
             nt = st.non_transferable - stages[k - 1].non_transferable
             lost = st.loss - stages[k - 1].loss
@@ -247,9 +233,7 @@ def to_csv(result: CountResult) -> str:
                 *tail,
             ]
         )
-        w.writerow(
-            [*common, "transfers", *(_n(result, v) for v in st.transfers), "", "", "", "", "", ""]
-        )
+        w.writerow([*common, "transfers", *(_n(result, v) for v in st.transfers), "", "", "", "", "", ""])
     return buf.getvalue()
 
 
@@ -265,8 +249,7 @@ def to_html(result: CountResult) -> str:
     head2: list[str] = []
     for st in result.stages:
         head1.append(
-            f'<th scope="colgroup" colspan="2">Stage {st.number}<br>'
-            f"<small>{e(_stage_label(result, st))}</small></th>"
+            f'<th scope="colgroup" colspan="2">Stage {st.number}<br><small>{e(_stage_label(result, st))}</small></th>'
         )
         head2.append('<th scope="col">Transfer</th><th scope="col">Total</th>')
     for c, name in enumerate(names):
@@ -286,19 +269,14 @@ def to_html(result: CountResult) -> str:
         prev_nt = result.stages[k - 1].non_transferable if k else Fraction(0)
         prev_loss = result.stages[k - 1].loss if k else Fraction(0)
         nt.append(
-            f"<td>{e(_signed(result, st.non_transferable - prev_nt))}</td>"
-            f"<td>{e(_n(result, st.non_transferable))}</td>"
+            f"<td>{e(_signed(result, st.non_transferable - prev_nt))}</td><td>{e(_n(result, st.non_transferable))}</td>"
         )
-        loss.append(
-            f"<td>{e(_signed(result, st.loss - prev_loss))}</td><td>{e(_n(result, st.loss))}</td>"
-        )
+        loss.append(f"<td>{e(_signed(result, st.loss - prev_loss))}</td><td>{e(_n(result, st.loss))}</td>")
     rows.append("<tr>" + "".join(nt) + "</tr>")
     if any(st.loss for st in result.stages):
         rows.append("<tr>" + "".join(loss) + "</tr>")
     summary = "".join(f"<li>{e(x)}</li>" for x in _header_lines(result)[1:])
-    stage_notes = "".join(
-        f"<li>Stage {st.number}: {e(st.note)}</li>" for st in result.stages if st.note
-    )
+    stage_notes = "".join(f"<li>Stage {st.number}: {e(st.note)}</li>" for st in result.stages if st.note)
     ties = "".join(f"<li>Stage {t.stage}, {e(t.decision)}: {e(t.detail)}</li>" for t in result.ties)
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     elected = "".join(f"<li>{e(names[c])}</li>" for c in result.elected)
