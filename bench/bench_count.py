@@ -13,8 +13,8 @@ and as an ungrouped one (one line per ballot, shuffled), and times:
 * stvpoll's ScottishSTV count (given the grouped profile: its ``add_ballot(ranking, num)`` takes
   weights; the poll is built before its timer starts);
 * pyrankvote's single_transferable_vote, which takes one Ballot object per ballot and no
-  weights: it is run on a smaller resample (see the printed size) with its ballots built before
-  the timer starts, and its time is not comparable one-to-one.
+  weights (a handicap: it cannot use the grouping), with its ballots built before the timer
+  starts; by default on the same 1M resample (``--pyrankvote-ballots M`` for a smaller one).
 
 Run: ``.venv/bin/python bench/bench_count.py [--ballots N] [--pyrankvote-ballots M]``
 """
@@ -117,7 +117,7 @@ print(sorted(poll.calculate().elected_as_tuple()))
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ballots", type=int, default=1_000_000)
-    ap.add_argument("--pyrankvote-ballots", type=int, default=50_000)
+    ap.add_argument("--pyrankvote-ballots", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     n = args.ballots
@@ -193,12 +193,13 @@ def main() -> int:
         script.write_text(STVPOLL_SCRIPT, encoding="utf-8")
         results["parse+stvpoll process"] = child_cpu([sys.executable, str(script), str(gpath)], 2)
 
-        # --- pyrankvote on a smaller resample (one object per ballot, no weights)
+        # --- pyrankvote: one Ballot object per ballot (it takes no weights), built before its
+        # timer; the same 1M resample unless --pyrankvote-ballots asks for a smaller one
         import pyrankvote
         from pyrankvote import Ballot, Candidate
 
         m = min(args.pyrankvote_ballots, n)
-        small, sorder = resample(base, m, SEED + 1)
+        small, sorder = (grouped, order) if m == n else resample(base, m, SEED + 1)
         cands = [Candidate(x) for x in small.candidates]
         ballots = [Ballot(ranked_candidates=[cands[c] for c in small.rankings[i]]) for i in sorder]
         t0 = time.process_time()
