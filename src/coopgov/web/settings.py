@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "coopgov.apps.governance",
     "coopgov.apps.elections",
     "coopgov.apps.site",
+    "coopgov.apps.budgets",
 ]
 
 MIDDLEWARE = [

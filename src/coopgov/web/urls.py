@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("coopgov.apps.governance.urls")),
     path("", include("coopgov.apps.elections.urls")),
+    path("budgets/", include("coopgov.apps.budgets.urls")),
     path("", include("coopgov.apps.site.urls")),
 ]
