@@ -125,3 +125,24 @@ def test_directory_and_latest_ratings_are_merged(fixtures: Path, capsys: pytest.
     # Safe ratings come only from the latest-ratings file: Sunrise House RI, Sunrise Court Inadequate
     fp = next(r for r in rows if r["ownership"] == "For-profit")
     assert fp["rated"] == 2 and fp["inadequate"] == 1
+
+
+def test_import_json_carries_evidence_and_override(fixtures: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(
+        ["import", str(fixtures / "cqc_directory_with_title_rows.csv"), *_registers(fixtures), "--format", "json"]
+    )
+    out, _ = capsys.readouterr()
+    assert rc == 0
+    data = json.loads(out)
+    by_id = {p["provider_id"]: p for p in data["providers"]}
+    coop = by_id["1-100000004"]
+    assert coop["evidence"][0] == {
+        "register": "FCA Mutuals Public Register",
+        "field": "Society Type",
+        "value": "Co-operative Society",
+        "record": str(fixtures / "fca_mutuals_register_extract.csv") + ":2",
+    }
+    ov = by_id["1-100000019"]
+    assert ov["override"]["by"] == "officer.a@example.gov.uk"
+    assert ov["automatic"]["model"] == "unknown"
+    assert data["models"]["cooperative"] == 3

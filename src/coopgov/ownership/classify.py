@@ -60,6 +60,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from coopgov.ownership._model import (
     CharityRecord,
@@ -149,6 +150,43 @@ class Classification:
     @property
     def needs_review(self) -> bool:
         return bool(self.conflicts or self.issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description: model, rule, evidence, findings, conflicts, issues, flags,
+        override (with the automatic result it replaced)."""
+
+        def ev(items: tuple[Evidence, ...]) -> list[dict[str, str]]:
+            return [{"register": e.register, "field": e.field, "value": e.value, "record": e.record} for e in items]
+
+        def fd(items: tuple[Finding, ...]) -> list[dict[str, Any]]:
+            return [{"rule": f.rule, "model": f.model.value, "evidence": ev(f.evidence), "note": f.note} for f in items]
+
+        out: dict[str, Any] = {
+            "provider_id": self.provider_id,
+            "provider_name": self.provider_name,
+            "model": self.model.value,
+            "model_label": self.model.label,
+            "rule": self.rule,
+            "evidence": ev(self.evidence),
+            "findings": fd(self.findings),
+            "conflicts": fd(self.conflicts),
+            "issues": list(self.issues),
+            "flags": sorted(self.flags),
+            "flag_evidence": ev(self.flag_evidence),
+            "needs_review": self.needs_review,
+            "rule_order": list(self.rule_order),
+            "explanation": self.explain(),
+        }
+        if self.override is not None:
+            o = self.override
+            out["override"] = {
+                "model": o.model.value,
+                "reason": o.reason,
+                "by": o.by,
+                "at": o.at.isoformat() if o.at else None,
+            }
+            out["automatic"] = self.automatic.to_dict() if self.automatic is not None else None
+        return out
 
     def explain(self) -> str:
         """One paragraph: the model, the rule, and the evidence, for a provider page."""

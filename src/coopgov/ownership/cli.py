@@ -290,9 +290,15 @@ def _cmd_import(args: argparse.Namespace, show: bool) -> int:
     inp = _read_inputs(args, show)
     if inp.locations or inp.api_providers:
         classes = _classify(args, inp, show)
-        rows = _classification_rows(classes)
         summary = Counter(c.model.value for c in classes.values())
-        _emit(_render(rows, args.format, {"models": dict(summary)} if args.format == "json" else None), args.output)
+        if args.format == "json":
+            payload = {
+                "models": dict(sorted(summary.items())),
+                "providers": [classes[k].to_dict() for k in sorted(classes)],
+            }
+            _emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", args.output)
+        else:
+            _emit(_render(_classification_rows(classes), args.format), args.output)
         print(
             "providers by model: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items())),
             file=sys.stderr,
@@ -316,6 +322,8 @@ def _cmd_compare(args: argparse.Namespace, show: bool) -> int:
         kqs = list(KEY_QUESTIONS) if args.key_question == "all" else [normalise_key_question(args.key_question)]
     except ValueError as exc:
         raise _ArgumentError(str(exc)) from None
+    if args.chart and Path(args.chart).suffix.casefold() not in (".png", ".svg"):
+        raise _ArgumentError(f"{args.chart}: chart must be a .png or .svg file")
     inp = _read_inputs(args, show)
     records = list(inp.records)
     if inp.locations:
