@@ -168,3 +168,11 @@ def test_statutory_name_endings_when_no_register_decides() -> None:
     assert model("Care Holdings PLC") is M.FOR_PROFIT
     assert model("Foo Care Limited") is M.UNKNOWN  # shares or guarantee: undecided
     assert model("Cicero Care") is M.UNKNOWN
+
+
+def test_company_in_liquidation_is_classified_and_flagged() -> None:
+    reg = own.Registers.build(
+        companies=[own.CompanyRecord("01234567", "A LTD", "Private Limited Company", "Liquidation")]
+    )
+    c = own.classify_provider(own.ProviderFacts("1-1", "A Ltd", "Organisation", "01234567"), reg)
+    assert c.model is M.FOR_PROFIT and c.issues == ("Companies House lists company 01234567 as Liquidation",)

@@ -43,7 +43,9 @@ employee-owned company limited by shares or by guarantee; see ``_COMPATIBLE_FORM
 9. ``SOLE_TRADER_OR_PARTNERSHIP`` — CQC ownership type Individual or Partnership → for-profit.
 10. ``NO_EVIDENCE`` → unknown.
 
-Register records that are no longer live do not decide: a **dissolved** company (CH status
+A company in liquidation, administration or receivership still decides by its form, with the
+insolvency recorded as an issue (it matters to commissioners). Register records that are no
+longer live do not decide: a **dissolved** company (CH status
 Dissolved, Converted/Closed, Removed), a **deregistered** society or a **removed** charity is
 recorded as an *issue* (CQC still lists a provider whose register entry has ended) and the
 checks continue.
@@ -201,6 +203,7 @@ class Classification:
         return text
 
 
+_INSOLVENT = re.compile(r"liquidation|administration|receiver|insolven|voluntary arrangement", re.IGNORECASE)
 _DEAD_COMPANY = {"dissolved", "converted/closed", "removed", "closed"}
 _SHARE_FORMS = re.compile(
     r"private limited company|public limited company|unlimited|limited liability partnership|"
@@ -344,6 +347,8 @@ def _findings(p: ProviderFacts, reg: Registers, issues: list[str]) -> list[Findi
             f"Companies House lists company {company.number} as {company.status}{when}, "
             "but CQC still registers the provider"
         )
+    if company is not None and company_live and _INSOLVENT.search(company.status):
+        issues.append(f"Companies House lists company {company.number} as {company.status}")
     eo = reg.employee_owned.get(number) if number else None
 
     # 1. NHS body
