@@ -147,3 +147,11 @@ def test_publishable_rows_suppress_small_numbers() -> None:
     assert coop["rated"] == "<10" and coop["good_or_outstanding"] == ""  # 4 co-op homes
     # secondary suppression: the smallest other group goes too, or 69 - 40 - 25 reveals the 4
     assert nfp["rated"] == "*" and nfp["good_or_outstanding_pct"] == ""
+
+
+def test_size_bands_are_cqcs() -> None:
+    from coopgov.ownership.compare import size_band
+
+    assert [size_band(x) for x in (None, 0, 9, 10, 24, 25, 60, 61)] == [
+        "no beds", "no beds", "1-9 beds", "10-24 beds", "10-24 beds", "25-39 beds", "40-60 beds", "61 beds and over",
+    ]  # fmt: skip

@@ -51,15 +51,23 @@ def primary_service_type(types: Iterable[str]) -> str:
     return min(ts) if ts else "Other"
 
 
+SIZE_BANDS: tuple[tuple[int, str], ...] = (
+    (9, "1-9 beds"),
+    (24, "10-24 beds"),
+    (39, "25-39 beds"),
+    (60, "40-60 beds"),
+)
+"""CQC's own bands ("Size of care home (bands by number of beds)" in its ASC exports)."""
+
+
 def size_band(size: float | None) -> str:
-    """Size control: care-home beds in bands (CQC's own bands: 1–10, 11–49, 50+); no beds → "no beds"."""
+    """Care-home beds in CQC's bands (1-9, 10-24, 25-39, 40-60, 61 and over); no beds → "no beds"."""
     if size is None or size <= 0:
         return "no beds"
-    if size <= 10:
-        return "1-10 beds"
-    if size < 50:
-        return "11-49 beds"
-    return "50+ beds"
+    for upper, label in SIZE_BANDS:
+        if size <= upper:
+            return label
+    return "61 beds and over"
 
 
 def records_from_locations(
