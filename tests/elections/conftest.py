@@ -116,15 +116,23 @@ def board(care_coop: Organisation, officer: User) -> Any:
     )
     workers = care_coop.stakeholder_classes.get(slug="care-workers")
     seat = gov.do_add_seat_rule(
-        actor=officer, body=body, name="Worker directors", category="worker", method="elected", seats=2,
-        stakeholder_class=workers, term_months=36,
+        actor=officer,
+        body=body,
+        name="Worker directors",
+        category="worker",
+        method="elected",
+        seats=2,
+        stakeholder_class=workers,
+        term_months=36,
     )
     return body, seat
 
 
 @pytest.fixture
 def make_election(officer: User, fake_clock: Clock) -> Callable[..., Election]:
-    def make(org: Organisation, class_slug: str, *, seats: int = 2, method: str = "scottish-stv", **kw: Any) -> Election:
+    def make(
+        org: Organisation, class_slug: str, *, seats: int = 2, method: str = "scottish-stv", **kw: Any
+    ) -> Election:
         sc = org.stakeholder_classes.get(slug=class_slug)
         t = timetable(fake_clock.at)
         t.update(kw.pop("timetable", {}))

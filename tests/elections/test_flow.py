@@ -25,13 +25,18 @@ pytestmark = pytest.mark.django_db
 def _nominate_all(e, members):
     noms = []
     for m in members:
-        noms.append(services.do_nominate(actor=None, election=e, nominee=m, nominator=m, statement=f"I am {m.person.full_name}"))
+        noms.append(
+            services.do_nominate(actor=None, election=e, nominee=m, nominator=m, statement=f"I am {m.person.full_name}")
+        )
     return noms
 
 
 def test_whole_stv_election_fills_the_board(care_coop, board, make_member, make_election, fake_clock, officer):
-    body, seat = board
-    workers = [make_member(care_coop, "care-workers", n) for n in ["Ada Ames", "Bo Bell", "Cy Cole", "Di Dunn", "Ed Eke", "Fay Fox"]]
+    _, seat = board
+    workers = [
+        make_member(care_coop, "care-workers", n)
+        for n in ["Ada Ames", "Bo Bell", "Cy Cole", "Di Dunn", "Ed Eke", "Fay Fox"]
+    ]
     e = make_election(care_coop, "care-workers", seats=2, seat_rule=seat)
     # Ada, Bo and Cy stand (Cy nominated by Di, then consents).
     _nominate_all(e, workers[:2])
@@ -81,7 +86,9 @@ def test_whole_stv_election_fills_the_board(care_coop, board, make_member, make_
     assert sorted(h.person.full_name for h in holders) == sorted(expected.elected_names)
     assert all(h.start_date == e.term_start for h in holders)
     # They take office at the start of the term, not before.
-    assert not OfficeHolder.objects.filter(seat_rule=seat).current_on(e.term_start - datetime.timedelta(days=1)).exists()
+    assert (
+        not OfficeHolder.objects.filter(seat_rule=seat).current_on(e.term_start - datetime.timedelta(days=1)).exists()
+    )
     assert OfficeHolder.objects.filter(seat_rule=seat).current_on(e.term_start).count() == 2
     assert mail.outbox[-1].subject.startswith("Result:")
     # Each receipt finds exactly one ballot, with the preferences cast.
@@ -90,8 +97,14 @@ def test_whole_stv_election_fills_the_board(care_coop, board, make_member, make_
         assert [int(x) for x in bal.preferences.split()] == votes[i]
     # Every officer action is in the audit log; no vote is.
     actions = set(AuditEvent.objects.filter(object_id=str(e.pk)).values_list("action", flat=True))
-    assert {"election.create", "election.electorate.freeze", "election.paper.batch", "election.poll.close",
-            "election.count", "election.declare"} <= actions
+    assert {
+        "election.create",
+        "election.electorate.freeze",
+        "election.paper.batch",
+        "election.poll.close",
+        "election.count",
+        "election.declare",
+    } <= actions
     assert not any("vote" in a for a in actions)
 
 
@@ -108,8 +121,11 @@ def test_ballot_table_has_no_link_to_voters():
     assert isinstance(mark_fields["id"], models.UUIDField)
     assert not any(isinstance(f, models.DateTimeField | models.DateField) for f in mark_fields.values())
     # Paper batches point to the election and the officer, never to voters.
-    assert {f.related_model.__name__ for f in Ballot._meta.get_field("batch").related_model._meta.get_fields()
-            if f.is_relation and f.many_to_one} == {"Election", "User"}
+    assert {
+        f.related_model.__name__
+        for f in Ballot._meta.get_field("batch").related_model._meta.get_fields()
+        if f.is_relation and f.many_to_one
+    } == {"Election", "User"}
 
 
 def test_second_vote_is_refused(care_coop, make_member, make_election, fake_clock, officer):
@@ -154,13 +170,21 @@ def test_other_constituency_refused(make_member, fake_clock, officer, make_elect
     from coopgov.apps.orgs.services import do_create_organisation
 
     ft = do_create_organisation(
-        actor=None, name="Exe Valley NHS Foundation Trust", kind="nhs-foundation-trust",
-        legal_form="nhs-foundation-trust", ownership_model="public", sectors=["health"],
+        actor=None,
+        name="Exe Valley NHS Foundation Trust",
+        kind="nhs-foundation-trust",
+        legal_form="nhs-foundation-trust",
+        ownership_model="public",
+        sectors=["health"],
     )
     clinical = make_member(ft, "staff", "Cara Clinical", constituency_slug="clinical-staff")
     other = make_member(ft, "staff", "Nora Nonclinical", constituency_slug="non-clinical-staff")
-    e = make_election(ft, "staff", seats=1, constituency=ft.stakeholder_classes.get(slug="staff").constituencies.get(
-        slug="clinical-staff"))
+    e = make_election(
+        ft,
+        "staff",
+        seats=1,
+        constituency=ft.stakeholder_classes.get(slug="staff").constituencies.get(slug="clinical-staff"),
+    )
     services.do_nominate(actor=None, election=e, nominee=clinical, nominator=clinical)
     with pytest.raises(ValidationError, match="different constituency"):
         services.do_nominate(actor=None, election=e, nominee=other, nominator=other)
@@ -235,8 +259,14 @@ def test_by_election_fills_casual_vacancy(care_coop, board, make_member, make_el
     h1 = do_take_office(actor=officer, seat=seat, person=a.person, start_date=start)
     do_take_office(actor=officer, seat=seat, person=b.person, start_date=start)
     do_end_office(actor=officer, holder=h1, on=timezone.localdate(), reason="resigned")
-    e = make_election(care_coop, "care-workers", seats=1, seat_rule=seat, is_by_election=True,
-                      term_end=h1.start_date.replace(year=2028))
+    e = make_election(
+        care_coop,
+        "care-workers",
+        seats=1,
+        seat_rule=seat,
+        is_by_election=True,
+        term_end=h1.start_date.replace(year=2028),
+    )
     services.do_nominate(actor=None, election=e, nominee=c, nominator=c)
     fake_clock.move_to(e.withdrawal_deadline + datetime.timedelta(minutes=1))
     services.do_declare_uncontested(actor=officer, election=e)
@@ -252,16 +282,28 @@ def test_paper_batch_subtotal_and_marked_voters(care_coop, make_member, make_ele
     to_poll(e, fake_clock)
     with pytest.raises(ValidationError, match="Line 2: expected 2 marks"):
         services.do_add_paper_batch(actor=officer, election=e, label="b", declared_count=2, text="1,2\n1\n")
-    with pytest.raises(ValidationError, match="lines hold 2 ballot.*subtotal is 3"):
+    with pytest.raises(ValidationError, match=r"lines hold 2 ballot.*subtotal is 3"):
         services.do_add_paper_batch(actor=officer, election=e, label="b", declared_count=3, text="1,2\n2,1\n")
     n0 = services.candidates(e)[0].pk
     services.do_cast_vote(election=e, membership_id=ms[0].pk, preferences=[n0])
     with pytest.raises(ValidationError, match=f"Member {ms[0].member_number} has already voted"):
-        services.do_add_paper_batch(actor=officer, election=e, label="b", declared_count=2, text="1,2\n2,1\n",
-                                    returned_by=f"{ms[1].member_number}\n{ms[0].member_number}")
+        services.do_add_paper_batch(
+            actor=officer,
+            election=e,
+            label="b",
+            declared_count=2,
+            text="1,2\n2,1\n",
+            returned_by=f"{ms[1].member_number}\n{ms[0].member_number}",
+        )
     assert Ballot.objects.filter(election=e).count() == 1
-    services.do_add_paper_batch(actor=officer, election=e, label="b", declared_count=2, text="1,2\n2,1\n",
-                                returned_by=f"{ms[1].member_number}\n{ms[2].member_number}")
+    services.do_add_paper_batch(
+        actor=officer,
+        election=e,
+        label="b",
+        declared_count=2,
+        text="1,2\n2,1\n",
+        returned_by=f"{ms[1].member_number}\n{ms[2].member_number}",
+    )
     assert VoterMark.objects.filter(election=e).count() == 3
     with pytest.raises(services.AlreadyVoted):
         services.do_cast_vote(election=e, membership_id=ms[2].pk, preferences=[n0])

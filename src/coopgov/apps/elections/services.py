@@ -367,7 +367,7 @@ def _freeze_electorate(*, actor: Any, election: Election) -> Election:
             e.cutoff_date,
             stakeholder_class_id=e.stakeholder_class_id,
             constituency_id=e.constituency_id,
-        ).values_list("pk", "as_at_constituency")
+        ).values_list("pk", "as_at_constituency")  # type: ignore[misc]  # an annotation
     )
     ElectorateEntry.objects.filter(election=e).delete()
     ElectorateEntry.objects.bulk_create(
@@ -553,7 +553,7 @@ def do_add_paper_batch(
         election=e, label=label, declared_count=declared_count, entered_by=actor if actor else None
     )
     ids = [c.pk for c in cands]
-    ballots = []
+    ballots: list[Ballot] = []
     for pl in lines:
         prefs = " ".join(str(ids[i]) for i in pl.sequence)
         ballots.extend(Ballot(election=e, preferences=prefs, batch=batch) for _ in range(pl.count))

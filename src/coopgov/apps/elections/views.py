@@ -115,7 +115,7 @@ def nominate(request: HttpRequest, pk: Any) -> HttpResponse:
     form = forms.NominateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["nominee_email"].strip()
-        nominee = me
+        nominee: Membership | None = me
         if email:
             nominee = (
                 Membership.objects.filter(organisation=e.organisation, person__email__iexact=email)
@@ -198,7 +198,7 @@ def _ballot_page(
     values: dict[str, str] = {}
     chosen: set[int] = set()
     if request.method == "POST" and not refusal and membership_id is not None:
-        values = {k: v for k, v in request.POST.items() if k.startswith("rank-")}
+        values = {k: str(v) for k, v in request.POST.items() if k.startswith("rank-")}
         chosen = {int(v) for v in request.POST.getlist("choice") if v.isdigit()}
         data = {**values, "choice": request.POST.getlist("choice")}
         try:
@@ -231,7 +231,6 @@ def _ballot_page(
             "refusal": refusal,
             "action_url": action_url,
         },
-        status=400 if error is not None else 200,
     )
 
 
