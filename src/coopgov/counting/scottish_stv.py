@@ -145,7 +145,7 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
             first[c] = 0
             firsts[c] = []
     votes: list[int] = first
-    history: list[list[int]] = [list(votes)]
+    history: list[list[int]] = []  # every candidate's votes (units) at the end of each stage
     nt = 0  # non-transferable papers' value (units)
     loss = 0  # value lost by ignoring remainders (units)
     elected: list[int] = []
@@ -211,7 +211,6 @@ def count_scottish_stv(profile: Profile, rng: random.Random) -> CountResult:
             )
         )
 
-    history.clear()  # finish_stage appends the first stage's totals
     finish_stage(1, "first preferences", (), [0] * ncand, (), "")
 
     number = 1
