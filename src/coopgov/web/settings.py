@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "coopgov.apps.api",
     "coopgov.apps.governance",
     "coopgov.apps.elections",
+    "coopgov.apps.engagement",
     "coopgov.apps.site",
     "coopgov.apps.budgets",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("coopgov.apps.governance.urls")),
     path("", include("coopgov.apps.elections.urls")),
+    path("", include("coopgov.apps.engagement.urls")),
     path("budgets/", include("coopgov.apps.budgets.urls")),
     path("", include("coopgov.apps.site.urls")),
 ]
