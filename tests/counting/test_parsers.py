@@ -52,7 +52,8 @@ def test_blt_withdrawn_equal_skipped_and_repeated() -> None:
     assert p.withdrawn == frozenset({1})
     assert dict(zip(p.rankings, p.weights, strict=True)) == {(0,): 5, (2,): 1, (3,): 4}
     assert p.invalid == 1
-    assert p.notes and p.notes[0].startswith("7 ballot(s)")
+    assert p.notes[0] == "withdrawn before the count: B"
+    assert p.notes[1].startswith("7 ballot(s)")
 
 
 def test_blt_round_trip_and_ungrouped(shared_data: Path) -> None:

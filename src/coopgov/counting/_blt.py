@@ -187,6 +187,8 @@ def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     if not seen_any:
         raise CountingError("the file holds no ballots", source, start + 1)
     notes: list[str] = []
+    if withdrawn:
+        notes.append("withdrawn before the count: " + "; ".join(names[c] for c in sorted(withdrawn)))
     if cut:
         notes.append(
             f"{cut} ballot(s) had a repeated, equal or skipped preference; only the preferences before it were used"

@@ -117,4 +117,5 @@ def parse_json(data: bytes | str, *, source: str = "<json>", seats: int | None =
             ranking.append(ident(v, f"{field}[{j}]"))
         rankings.append(ranking)
         weights.append(count)
-    return Profile.from_ballots(names, seats, rankings, weights, title=title, withdrawn=withdrawn)
+    notes = ["withdrawn before the count: " + "; ".join(names[c] for c in sorted(withdrawn))] if withdrawn else []
+    return Profile.from_ballots(names, seats, rankings, weights, title=title, withdrawn=withdrawn, notes=notes)
