@@ -76,6 +76,13 @@ def test_official_list_covers_the_readme(shared_data: Path) -> None:
     assert listed == set(OFFICIAL)
 
 
+def _droop_elected(dump: Path) -> set[str]:
+    """Candidates in state E (elected) on droop's final ``end`` row."""
+    with dump.open(encoding="utf-8") as f:
+        end = [r for r in csv.reader(f, delimiter="\t") if len(r) > 1 and r[1] == "end"][-1]
+    return {" ".join(end[j].split()) for j in range(4, len(end), 3) if end[j + 1] == "E"}
+
+
 def _droop_rounds(dump: Path) -> dict[int, tuple[Fraction, dict[str, Fraction]]]:
     """Totals at the end of each droop round (its last row with figures)."""
     rounds: dict[int, tuple[Fraction, dict[str, Fraction]]] = {}
@@ -106,6 +113,9 @@ def test_glasgow_stage_by_stage_matches_droop(shared_data: Path, name: str) -> N
     rounds = _droop_rounds(folder / "droop_reference" / f"{ward}-2007-scotland-fixed-p5-d5-dump.csv")
     profile = read_blt(folder / name)
     result = count(profile, "scottish-stv", seed=0)
+    assert set(result.elected_names) == _droop_elected(
+        folder / "droop_reference" / f"{ward}-2007-scotland-fixed-p5-d5-dump.csv"
+    )
     # droop numbers the first-preference round 0; our stages start at 1.
     assert len(result.stages) == len(rounds)
     for k, (nontransferable, votes) in rounds.items():
