@@ -6,7 +6,8 @@ Fixtures
 ``page``        a fresh page in a fresh context (own cookies).  The site's Content-Security-Policy stays
                 enforced, and the page records console errors, uncaught exceptions, CSP violations
                 and failed requests: :func:`page_problems` returns them.
-``axe_check``   ``axe_check(page)`` runs axe-core on the page and fails the test listing every
+``axe_check``   ``axe_check(page)`` runs axe-core on the page (its default rules plus WCAG 2.2's
+                target-size, which axe ships switched off) and fails the test listing every
                 serious or critical violation (rule id, impact, target, help).
 
 axe-core is injected with ``context.add_init_script`` (a DevTools-level injection that the page's
@@ -46,6 +47,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+#: Rules axe-core ships switched off that WCAG 2.2 AA needs: 2.5.8 Target Size (Minimum).
+EXTRA_RULES = ("target-size",)
 
 #: axe impacts that fail a test.
 FAILING_IMPACTS = frozenset({"serious", "critical"})
@@ -172,7 +176,11 @@ def run_axe(page: Any) -> dict[str, Any]:
     """Run axe-core over the whole document; return its results object."""
     if not page.evaluate("typeof window.axe === 'object'"):
         raise AssertionError(f"axe-core is not loaded in {page.url}")
-    results: dict[str, Any] = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    options = {
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": True} for rule in EXTRA_RULES},
+    }
+    results: dict[str, Any] = page.evaluate("async (options) => await axe.run(document, options)", options)
     return results
 
 
