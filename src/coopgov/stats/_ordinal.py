@@ -215,24 +215,31 @@ def ordinal_logit(
         columns[name] = np.asarray(nums, dtype=float)
     if not columns:
         raise ValueError("no predictor varies: nothing to estimate")
-    full = pd.DataFrame(columns)
-    names = list(full.columns)
-    full["__y__"] = [level_index[y] for y in outcome]
-    grouped = full.groupby([*names, "__y__"], sort=True).size().reset_index(name="__w__")
-    weights = grouped["__w__"].to_numpy(dtype=float)
-    dropped = _drop_collinear(names, grouped[names].to_numpy(dtype=float), weights)
-    names = [n for n in names if n not in dropped]
-    exog = grouped[names].astype(float).reset_index(drop=True)
-    endog = pd.Series(pd.Categorical.from_codes(grouped["__y__"].to_numpy(), categories=pd.Index(levels), ordered=True))
-    model = _WeightedOrderedModel(endog, exog, weights=weights, distr="logit")
-    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
-    k = exog.shape[1]
-    with warnings.catch_warnings():  # overflow in line searches is expected and harmless
-        warnings.simplefilter("ignore")
-        fit = model.fit(method="bfgs", maxiter=maxiter, disp=False)
-        params = np.asarray(fit.params, dtype=float)
-        bse = np.asarray(fit.bse, dtype=float)
-        pvalues = np.asarray(fit.pvalues, dtype=float)
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    # The matrices are tall and thin (patterns × ~30 columns): multi-threaded BLAS only adds
+    # thread hand-offs, and on a shared machine it is several times slower. One thread.
+    with threadpool_limits(limits=1, user_api="blas"):
+        full = pd.DataFrame(columns)
+        names = list(full.columns)
+        full["__y__"] = [level_index[y] for y in outcome]
+        grouped = full.groupby([*names, "__y__"], sort=True).size().reset_index(name="__w__")
+        weights = grouped["__w__"].to_numpy(dtype=float)
+        dropped = _drop_collinear(names, grouped[names].to_numpy(dtype=float), weights)
+        names = [n for n in names if n not in dropped]
+        exog = grouped[names].astype(float).reset_index(drop=True)
+        endog = pd.Series(
+            pd.Categorical.from_codes(grouped["__y__"].to_numpy(), categories=pd.Index(levels), ordered=True)
+        )
+        model = _WeightedOrderedModel(endog, exog, weights=weights, distr="logit")
+        z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
+        k = exog.shape[1]
+        with warnings.catch_warnings():  # overflow in line searches is expected and harmless
+            warnings.simplefilter("ignore")
+            fit = model.fit(method="bfgs", maxiter=maxiter, disp=False)
+            params = np.asarray(fit.params, dtype=float)
+            bse = np.asarray(fit.bse, dtype=float)
+            pvalues = np.asarray(fit.pvalues, dtype=float)
     ors: list[OddsRatio] = []
     for i, term in enumerate(exog.columns):
         b, se = float(params[i]), float(bse[i])
