@@ -34,24 +34,35 @@ def _open(width: int, height: int, title: str, desc: str, prefix: str) -> tuple[
     return head, "</svg>"
 
 
+_INK = 'fill="#0b0c0c"'
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, extra: str = "") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" {_INK}{extra}>{escape(text)}</text>'
+    )
+
+
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
     if kind == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
     if kind == "diamond":
-        return f'<path d="M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y:.1f} L{x:.1f} {y + 5:.1f} L{x - 5:.1f} {y:.1f} Z" fill="{colour}"/>'
+        d = f"M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y:.1f} L{x:.1f} {y + 5:.1f} L{x - 5:.1f} {y:.1f} Z"
+        return f'<path d="{d}" fill="{colour}"/>'
     if kind == "triangle":
         return f'<path d="M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y + 4:.1f} L{x - 5:.1f} {y + 4:.1f} Z" fill="{colour}"/>'
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
 
 
 def _nice_max(v: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × a power of ten that is at least ``v``."""
     if v <= 0:
         return 1.0
-    for step in (1, 2, 2.5, 5):
-        mag = 10 ** len(str(int(v))) / 10
+    mag = 10.0 ** (len(str(int(v))) - 1)
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if v <= step * mag:
             return step * mag
-    return 10 * 10 ** (len(str(int(v))) - 1)
+    return 10.0 * mag
 
 
 def line_chart(
@@ -87,16 +98,10 @@ def line_chart(
         parts.append(
             f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#b1b4b6" stroke-width="1"/>'
         )
-        parts.append(
-            f'<text x="{left - 8}" y="{yy + 4:.1f}" text-anchor="end" font-size="12" fill="#0b0c0c">{label}</text>'
-        )
+        parts.append(_text(left - 8, yy + 4, label, anchor="end"))
     for i, lab in enumerate(x_labels):
-        parts.append(
-            f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">{escape(lab)}</text>'
-        )
-    parts.append(
-        f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 40}" text-anchor="middle" font-size="13" fill="#0b0c0c">Year</text>'
-    )
+        parts.append(_text(x(i), top + plot_h + 18, lab, anchor="middle"))
+    parts.append(_text(left + plot_w / 2, top + plot_h + 40, "Year", anchor="middle", size=13))
     parts.append(
         f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="13" fill="#0b0c0c" '
         f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{escape(y_label)}</text>'
@@ -104,22 +109,22 @@ def line_chart(
     for s, (name, vs) in enumerate(series):
         colour, marker = COLOURS[s % len(COLOURS)], MARKERS[s % len(MARKERS)]
         run: list[str] = []
-        for i, v in enumerate([*vs, None]):
-            if v is None:
+        for i, point in enumerate([*vs, None]):
+            if point is None:
                 if len(run) > 1:
                     parts.append(
                         f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
                     )
                 run = []
             else:
-                run.append(f"{x(i):.1f},{y(v):.1f}")
-        for i, v in enumerate(vs):
-            if v is not None:
-                parts.append(_marker(marker, x(i), y(v), colour))
+                run.append(f"{x(i):.1f},{y(point):.1f}")
+        for i, point in enumerate(vs):
+            if point is not None:
+                parts.append(_marker(marker, x(i), y(point), colour))
         if len(series) > 1:
             ly = height + s * 18 - 4
             parts.append(_marker(marker, left + 6, ly - 4, colour))
-            parts.append(f'<text x="{left + 18}" y="{ly}" font-size="13" fill="#0b0c0c">{escape(name)}</text>')
+            parts.append(_text(left + 18, ly, name, size=13))
     parts.append(tail)
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
@@ -133,14 +138,10 @@ def bar_chart(title: str, desc: str, bars: Sequence[tuple[str, float | None, str
     top_value = max([v for _, v, _ in bars if v is not None] + [1.0])
     for i, (label, value, shown) in enumerate(bars):
         yy = 5 + i * row_h
-        parts.append(
-            f'<text x="{label_w - 8}" y="{yy + 19}" text-anchor="end" font-size="13" fill="#0b0c0c">{escape(label)}</text>'
-        )
+        parts.append(_text(label_w - 8, yy + 19, label, anchor="end", size=13))
         w = 0.0 if value is None else bar_w * value / top_value
         parts.append(f'<rect x="{label_w}" y="{yy + 4}" width="{w:.1f}" height="{row_h - 10}" fill="{COLOURS[0]}"/>')
-        parts.append(
-            f'<text x="{label_w + w + 6:.1f}" y="{yy + 19}" font-size="13" fill="#0b0c0c">{escape(shown)}</text>'
-        )
+        parts.append(_text(label_w + w + 6, yy + 19, shown, size=13))
     parts.append(tail)
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
@@ -168,24 +169,26 @@ def gap_chart(
         parts.append(
             f'<line x1="{xx:.1f}" y1="4" x2="{xx:.1f}" y2="{height - 40}" stroke="{stroke}" stroke-width="1"/>'
         )
-        parts.append(
-            f'<text x="{xx:.1f}" y="{height - 26}" text-anchor="middle" font-size="12" fill="#0b0c0c">{lab}</text>'
-        )
+        parts.append(_text(xx, height - 26, lab, anchor="middle"))
     parts.append(
-        f'<text x="{label_w + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="13" fill="#0b0c0c">'
-        "Member share ÷ population share (1 = proportionate)</text>"
+        _text(
+            label_w + plot_w / 2,
+            height - 8,
+            "Member share ÷ population share (1 = proportionate)",
+            anchor="middle",
+            size=13,
+        )
     )
     for i, (label, ratio, lower, upper) in enumerate(rows):
         yy = 4 + i * row_h + row_h / 2
-        parts.append(
-            f'<text x="{label_w - 8}" y="{yy + 4:.1f}" text-anchor="end" font-size="13" fill="#0b0c0c">{escape(label)}</text>'
-        )
+        parts.append(_text(label_w - 8, yy + 4, label, anchor="end", size=13))
         if ratio is None or ratio <= 0:
-            parts.append(f'<text x="{label_w + 6}" y="{yy + 4:.1f}" font-size="12" fill="#505a5f">not shown</text>')
+            parts.append(_text(label_w + 6, yy + 4, "not shown"))
             continue
         if lower is not None and upper is not None:
             parts.append(
-                f'<line x1="{x(lower):.1f}" y1="{yy:.1f}" x2="{x(upper):.1f}" y2="{yy:.1f}" stroke="{COLOURS[0]}" stroke-width="2"/>'
+                f'<line x1="{x(lower):.1f}" y1="{yy:.1f}" x2="{x(upper):.1f}" y2="{yy:.1f}" '
+                f'stroke="{COLOURS[0]}" stroke-width="2"/>'
             )
         colour = COLOURS[0] if lower is not None and upper is not None and lower <= 1 <= upper else COLOURS[1]
         parts.append(_marker("circle" if colour == COLOURS[0] else "diamond", x(ratio), yy, colour))

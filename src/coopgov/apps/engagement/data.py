@@ -113,7 +113,7 @@ def membership_section(
             return p.organisation
         return p.classes.get(stakeholder_class.pk, metrics.Flow())
 
-    rows = []
+    rows: list[dict[str, str]] = []
     for p in series:
         f = pick(p)
         if not rows and f.size == 0 and f.joiners == 0 and f.leavers == 0:

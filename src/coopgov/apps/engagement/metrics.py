@@ -32,7 +32,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from coopgov.apps.membership.models import Membership, MembershipRecord, Status
@@ -269,6 +269,7 @@ def population_counts(table: PopulationTable | None) -> dict[str, dict[str, int]
 
 
 def _active_members(organisation_id: int, as_at: datetime.date | None, stakeholder_class_id: int | None) -> Any:
+    qs: QuerySet[Membership]
     if as_at is None:
         qs = Membership.objects.filter(organisation_id=organisation_id, status=Status.ACTIVE)
         if stakeholder_class_id is not None:
@@ -442,12 +443,12 @@ def election_rows(
     ballots = (
         Ballot.objects.filter(election=OuterRef("pk")).order_by().values("election").annotate(n=Count("id")).values("n")
     )
-    qs = Election.objects.filter(organisation_id=organisation_id, declared_on__isnull=False)
+    base = Election.objects.filter(organisation_id=organisation_id, declared_on__isnull=False)
     if start is not None:
-        qs = qs.filter(term_start__gte=start)
+        base = base.filter(term_start__gte=start)
     if end is not None:
-        qs = qs.filter(term_start__lte=end)
-    qs = qs.annotate(
+        base = base.filter(term_start__lte=end)
+    qs = base.annotate(
         n_cands=Coalesce(Subquery(cands, output_field=IntegerField()), Value(0)),
         n_ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), Value(0)),
     ).values(
