@@ -198,3 +198,22 @@ def test_no_font_files_are_fetched(live_server, page):
     assert any(url.endswith("/static/govuk/govuk-frontend.min.css") for url in requested)
     assert any(url.endswith("/static/coopgov/init.js") for url in requested)
     assert any(url.endswith("/static/govuk/govuk-frontend.min.js") for url in requested)
+
+
+def test_keyboard_skip_link_and_visible_focus(live_server, page):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".govuk-skip-link")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["height"] > 0  # shown when focused (it is visually hidden otherwise)
+    page.keyboard.press("Enter")
+    # govuk-frontend's SkipLink moves focus to <main> itself, so the next Tab starts there.
+    expect(page.locator("main#main-content")).to_be_focused()
+
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    service_name = page.locator(".govuk-service-navigation__service-name a")
+    expect(service_name).to_be_focused()
+    # The GOV.UK focus state: black text on yellow.
+    assert service_name.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 221, 0)"

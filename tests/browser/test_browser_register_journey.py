@@ -84,8 +84,12 @@ def test_secretary_imports_a_register_and_finds_a_member(
     page.get_by_label("Email address").fill("secretary@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_out = page.get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_visible()
     check("after-sign-in")
+    # Sign out is a POST button styled as a navigation link; it has the GOV.UK focus state too.
+    sign_out.focus()
+    assert sign_out.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 221, 0)"
 
     # Find the organisation in the directory, with a search.
     page.get_by_role("link", name="Organisations").first.click()
