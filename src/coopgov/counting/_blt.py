@@ -25,6 +25,7 @@ a second.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -68,6 +69,18 @@ def _int(tok: str, what: str, source: str, line: int) -> int:
 
 def parse_blt(data: bytes | str, *, source: str = "<blt>") -> Profile:
     """Parse BLT text (bytes are decoded as UTF-8) into a grouped :class:`Profile`."""
+    # Reading creates many small acyclic objects (tuples, lists, strings); pausing the cyclic
+    # garbage collector meanwhile saves its repeated scans (about a sixth of the time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_blt(data, source)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_blt(data: bytes | str, source: str) -> Profile:
     text = decode(data, source) if isinstance(data, bytes) else data
     if not text.strip():
         raise CountingError("the file is empty", source)
