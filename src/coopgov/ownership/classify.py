@@ -273,47 +273,52 @@ class Registers:
         return reg
 
 
+@dataclass(slots=True)
+class _ProviderAcc:
+    name: str = ""
+    cqc_type: str = ""
+    number: str = ""
+    charity: str = ""
+    band: str = ""
+    brands: set[str] = field(default_factory=set)
+    seen: int = 0
+    stated: int = 0
+
+
 def providers_from_locations(locations: Iterable[Location]) -> dict[str, ProviderFacts]:
-    """Gather what the CQC directory says about each provider from its locations."""
-    acc: dict[str, dict[str, object]] = {}
+    """Gather what the CQC directory says about each provider from its locations (the first
+    non-blank value of each field; brands united; the number of locations is the larger of the
+    count seen and CQC's own "number of locations")."""
+    acc: dict[str, _ProviderAcc] = {}
     for loc in locations:
         if not loc.provider_id:
             continue
-        a = acc.setdefault(
-            loc.provider_id,
-            {"name": "", "type": "", "ch": "", "charity": "", "brands": set(), "band": "", "n": 0, "max": 0},
-        )
-        for key, value in (
-            ("name", loc.provider_name),
-            ("type", loc.provider_ownership_type),
-            ("ch", loc.companies_house_number),
-            ("charity", loc.charity_number),
-            ("band", loc.provider_group_size),
-        ):
-            if value and not a[key]:
-                a[key] = value
+        a = acc.get(loc.provider_id)
+        if a is None:
+            a = acc[loc.provider_id] = _ProviderAcc()
+        a.name = a.name or loc.provider_name
+        a.cqc_type = a.cqc_type or loc.provider_ownership_type
+        a.number = a.number or loc.companies_house_number
+        a.charity = a.charity or loc.charity_number
+        a.band = a.band or loc.provider_group_size
         if loc.brand_name:
-            brands = a["brands"]
-            assert isinstance(brands, set)
-            brands.add(loc.brand_name)
-        a["n"] = int(str(a["n"])) + 1
+            a.brands.add(loc.brand_name)
+        a.seen += 1
         if loc.provider_locations is not None:
-            a["max"] = max(int(str(a["max"])), loc.provider_locations)
-    out: dict[str, ProviderFacts] = {}
-    for pid, a in acc.items():
-        brands = a["brands"]
-        assert isinstance(brands, set)
-        out[pid] = ProviderFacts(
+            a.stated = max(a.stated, loc.provider_locations)
+    return {
+        pid: ProviderFacts(
             provider_id=pid,
-            name=str(a["name"]),
-            cqc_ownership_type=str(a["type"]),
-            companies_house_number=str(a["ch"]),
-            charity_number=str(a["charity"]),
-            brand_names=frozenset(brands),
-            group_size=str(a["band"]),
-            number_of_locations=max(int(str(a["n"])), int(str(a["max"]))),
+            name=a.name,
+            cqc_ownership_type=a.cqc_type,
+            companies_house_number=a.number,
+            charity_number=a.charity,
+            brand_names=frozenset(a.brands),
+            group_size=a.band,
+            number_of_locations=max(a.seen, a.stated),
         )
-    return out
+        for pid, a in acc.items()
+    }
 
 
 def merge_facts(a: ProviderFacts, b: ProviderFacts) -> ProviderFacts:
@@ -435,7 +440,12 @@ def _findings(p: ProviderFacts, reg: Registers, issues: list[str]) -> list[Findi
             found.append(Finding("COMPANY_WITH_SHARES", OwnershipModel.FOR_PROFIT, ev1))
         else:
             issues.append(f"Companies House category {cat!r} is not one coopgov classifies")
-    elif number and company is None and reg.companies:
+    elif (
+        number
+        and company is None
+        and reg.companies
+        and not any(f.rule in ("REGISTERED_SOCIETY", "REGISTERED_CHARITY") for f in found)
+    ):
         issues.append(f"company number {number} not found in the Companies House data supplied")
     # 8. statutory name endings
     name_ev = (Evidence("CQC", "Provider Name", p.name, p.provider_id),)
