@@ -83,7 +83,12 @@ def voting_process(org: Organisation, officer: User, resident: User, **kw: Any) 
     for title, a, cost in IDEAS:
         area = areas[a] if process.ring_fence != "none" else None
         idea = services.do_submit_idea(
-            actor=resident, process=process, title=title, description=title, estimated_cost=cost, area=area,
+            actor=resident,
+            process=process,
+            title=title,
+            description=title,
+            estimated_cost=cost,
+            area=area,
             category="lighting" if "light" in title.lower() else "community",
         )
         services.do_review_idea(actor=officer, idea=idea, decision=IdeaStatus.SHORTLISTED, reason="Feasible")

@@ -51,13 +51,13 @@ def test_unknown_code_is_refused(voting: Process, officer: User) -> None:
 
 def test_code_of_another_process_is_refused(org: Organisation, officer: User, resident: User, voting: Process) -> None:
     other = voting_process(org, officer, resident, title="Other fund")
-    (_, code), = services.do_generate_codes(actor=officer, process=other, count=1)
+    ((_, code),) = services.do_generate_codes(actor=officer, process=other, count=1)
     with pytest.raises(PBError, match="not recognised"):
         services.redeem_code(voting, code)
 
 
 def test_code_row_does_not_lead_to_its_ballot(voting: Process, officer: User) -> None:
-    (_, code), = services.do_generate_codes(actor=officer, process=voting, count=1)
+    ((_, code),) = services.do_generate_codes(actor=officer, process=voting, count=1)
     key = services.redeem_code(voting, code)
     north = ids(voting)["Youth club evenings"]
     services.do_cast_ballot(process=voting, voter_key=key, choices=[north])
@@ -92,8 +92,12 @@ def test_ballot_over_the_budget_is_refused_with_a_clear_message(voting: Process)
 
 def test_ballot_over_the_max_length_is_refused(voting: Process) -> None:
     i = ids(voting)
-    choices = [i["Street lights on Mill Lane"], i["Youth club evenings"], i["Neighbourhood watch signs"],
-               i["Riverside path lighting"]]
+    choices = [
+        i["Street lights on Mill Lane"],
+        i["Youth club evenings"],
+        i["Neighbourhood watch signs"],
+        i["Riverside path lighting"],
+    ]
     with pytest.raises(PBError, match="You have chosen 4 projects: you can choose at most 3"):
         services.do_cast_ballot(process=voting, voter_key="k", choices=choices)
 
@@ -138,7 +142,7 @@ def test_non_member_cannot_vote_as_member(voting: Process, resident: User) -> No
 
 
 def test_voting_closed_refuses_ballots_and_codes(voting: Process, officer: User) -> None:
-    (_, code), = services.do_generate_codes(actor=officer, process=voting, count=1)
+    ((_, code),) = services.do_generate_codes(actor=officer, process=voting, count=1)
     services.do_advance_phase(actor=officer, process=voting)
     with pytest.raises(PBError, match="Voting is not open"):
         services.redeem_code(voting, code)
@@ -147,12 +151,14 @@ def test_voting_closed_refuses_ballots_and_codes(voting: Process, officer: User)
 
 
 def test_points_ballot_over_the_points_is_refused(org: Organisation, officer: User, resident: User) -> None:
-    process = voting_process(org, officer, resident, title="Points fund", ballot_type="points", total_points=10,
-                             max_choices=None)
+    process = voting_process(
+        org, officer, resident, title="Points fund", ballot_type="points", total_points=10, max_choices=None
+    )
     i = ids(process)
     with pytest.raises(PBError, match="You have given 12 points: you have 10 to give"):
-        services.do_cast_ballot(process=process, voter_key="k", choices=[[i["Youth club evenings"], 7],
-                                                                         [i["CCTV at the station"], 5]])
+        services.do_cast_ballot(
+            process=process, voter_key="k", choices=[[i["Youth club evenings"], 7], [i["CCTV at the station"], 5]]
+        )
 
 
 # ------------------------------------------------------------------------------- rule and phases
@@ -171,8 +177,14 @@ def test_rule_cannot_change_after_voting_opens(org: Organisation, officer: User,
 def test_voting_cannot_open_with_ideas_waiting(org: Organisation, officer: User, resident: User) -> None:
     process = make_process(org, officer, title="Waiting fund")
     process = services.do_advance_phase(actor=officer, process=process)
-    services.do_submit_idea(actor=resident, process=process, title="Benches", description="Benches",
-                            estimated_cost=1000, area=process.areas.first())
+    services.do_submit_idea(
+        actor=resident,
+        process=process,
+        title="Benches",
+        description="Benches",
+        estimated_cost=1000,
+        area=process.areas.first(),
+    )
     process = services.do_advance_phase(actor=officer, process=process)
     with pytest.raises(PBError, match="Shortlist at least one idea"):
         services.do_advance_phase(actor=officer, process=process)
@@ -187,10 +199,12 @@ def test_review_merge_moves_supporters(voting: Process, org: Organisation, offic
     process = make_process(org, officer, title="Merge fund")
     process = services.do_advance_phase(actor=officer, process=process)
     area = process.areas.first()
-    a = services.do_submit_idea(actor=resident, process=process, title="Lights", description="x",
-                                estimated_cost=100, area=area)
-    b = services.do_submit_idea(actor=resident, process=process, title="More lights", description="x",
-                                estimated_cost=100, area=area)
+    a = services.do_submit_idea(
+        actor=resident, process=process, title="Lights", description="x", estimated_cost=100, area=area
+    )
+    b = services.do_submit_idea(
+        actor=resident, process=process, title="More lights", description="x", estimated_cost=100, area=area
+    )
     other = User.objects.create_user("o@example.org", "correct horse battery")
     services.do_support(actor=other, idea=b)
     services.do_review_idea(actor=officer, idea=b, decision=IdeaStatus.MERGED, reason="Same idea", merge_into=a)
@@ -242,8 +256,9 @@ def test_results_equal_the_engine_run_on_the_exported_pb(voting: Process, office
 
 
 def test_unfenced_process_counts_the_whole_pot(org: Organisation, officer: User, resident: User) -> None:
-    process = voting_process(org, officer, resident, title="Whole pot", ring_fence="none", areas=[], max_choices=None,
-                             limit_to_budget=False)
+    process = voting_process(
+        org, officer, resident, title="Whole pot", ring_fence="none", areas=[], max_choices=None, limit_to_budget=False
+    )
     cast_some(process)
     services.do_advance_phase(actor=officer, process=process)
     result = services.do_compute_results(actor=officer, process=process)
@@ -254,8 +269,9 @@ def test_unfenced_process_counts_the_whole_pot(org: Organisation, officer: User,
     assert area["main"]["selected"] == [election.instance.projects[k].id for k in direct.selected]
 
 
-def test_phase_notifications_are_emailed(voting: Process, officer: User, mailoutbox: Any,
-                                         django_capture_on_commit_callbacks: Any) -> None:
+def test_phase_notifications_are_emailed(
+    voting: Process, officer: User, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.do_advance_phase(actor=officer, process=voting)
     assert [m.to for m in mailoutbox] == [["resident@example.org"]]

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coopgov.apps.orgs.models import Organisation
@@ -172,7 +173,7 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     form = forms.CommentForm(request.POST or None) if request.POST.get("action") == "comment" else forms.CommentForm()
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
         try:
             if request.POST.get("action") == "support":
                 added = services.do_support(actor=request.user, idea=idea)

@@ -7,192 +7,363 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=120)),
-                ('budget', models.PositiveBigIntegerField()),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=120)),
+                ("budget", models.PositiveBigIntegerField()),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['process', 'position', 'name'],
+                "ordering": ["process", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Idea',
+            name="Idea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('category', models.CharField(blank=True, max_length=80)),
-                ('estimated_cost', models.PositiveBigIntegerField()),
-                ('image', models.FileField(blank=True, upload_to='budgets/ideas/', validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'webp'])])),
-                ('image_alt', models.CharField(blank=True, help_text='What the image shows', max_length=200)),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('shortlisted', 'On the ballot'), ('rejected', 'Not feasible'), ('merged', 'Merged with another idea')], default='submitted', max_length=12)),
-                ('cost', models.PositiveBigIntegerField(blank=True, help_text='Cost after review', null=True)),
-                ('review_reason', models.TextField(blank=True)),
-                ('delivery_status', models.CharField(choices=[('not-started', 'Not started'), ('in-progress', 'In progress'), ('delayed', 'Delayed'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='not-started', max_length=12)),
-                ('spend', models.PositiveBigIntegerField(default=0)),
-                ('funded', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='budgets.area')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pb_ideas', to=settings.AUTH_USER_MODEL)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='budgets.idea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("category", models.CharField(blank=True, max_length=80)),
+                ("estimated_cost", models.PositiveBigIntegerField()),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        upload_to="budgets/ideas/",
+                        validators=[django.core.validators.FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+                    ),
+                ),
+                ("image_alt", models.CharField(blank=True, help_text="What the image shows", max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Waiting for review"),
+                            ("shortlisted", "On the ballot"),
+                            ("rejected", "Not feasible"),
+                            ("merged", "Merged with another idea"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                    ),
+                ),
+                ("cost", models.PositiveBigIntegerField(blank=True, help_text="Cost after review", null=True)),
+                ("review_reason", models.TextField(blank=True)),
+                (
+                    "delivery_status",
+                    models.CharField(
+                        choices=[
+                            ("not-started", "Not started"),
+                            ("in-progress", "In progress"),
+                            ("delayed", "Delayed"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="not-started",
+                        max_length=12,
+                    ),
+                ),
+                ("spend", models.PositiveBigIntegerField(default=0)),
+                ("funded", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ideas",
+                        to="budgets.area",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pb_ideas",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged",
+                        to="budgets.idea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['process', 'id'],
+                "ordering": ["process", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='budgets.idea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="budgets.idea"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['idea', 'created_at', 'id'],
+                "ordering": ["idea", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('due', models.DateField(blank=True, null=True)),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='budgets.idea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("due", models.DateField(blank=True, null=True)),
+                ("done_on", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="milestones", to="budgets.idea"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['idea', 'due', 'id'],
+                "ordering": ["idea", "due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Process',
+            name="Process",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('partnership', models.CharField(blank=True, help_text='The partnership the process is run for, if any', max_length=200)),
-                ('pot', models.PositiveBigIntegerField(help_text='The whole pot, in whole units of currency')),
-                ('currency', models.CharField(default='GBP', max_length=3)),
-                ('funding_source', models.CharField(blank=True, help_text='e.g. "share of the police precept"', max_length=200)),
-                ('ring_fence', models.CharField(choices=[('none', 'No ring-fencing'), ('district', 'By district'), ('category', 'By category')], default='none', max_length=10)),
-                ('phase', models.CharField(choices=[('draft', 'Draft'), ('ideas', 'Collecting ideas'), ('review', 'Reviewing ideas'), ('voting', 'Voting'), ('closed', 'Voting closed'), ('results', 'Results published'), ('delivery', 'Delivering projects')], default='draft', max_length=10)),
-                ('ideas_open', models.DateField(blank=True, null=True)),
-                ('review_open', models.DateField(blank=True, null=True)),
-                ('voting_open', models.DateField(blank=True, null=True)),
-                ('voting_close', models.DateField(blank=True, null=True)),
-                ('results_date', models.DateField(blank=True, null=True)),
-                ('delivery_end', models.DateField(blank=True, null=True)),
-                ('ballot_type', models.CharField(choices=[('approval', 'Approval (tick the projects you support)'), ('knapsack', 'Knapsack (choose projects that fit the budget)'), ('points', 'Points (share out points)'), ('ranked', 'Ranked (put projects in order)')], default='approval', max_length=10)),
-                ('min_choices', models.PositiveSmallIntegerField(default=1)),
-                ('max_choices', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('total_points', models.PositiveSmallIntegerField(blank=True, help_text='Points ballots only', null=True)),
-                ('limit_to_budget', models.BooleanField(default=True, help_text='Refuse a ballot whose chosen projects cost more than the budget')),
-                ('rule', models.CharField(choices=[('mes', 'Method of Equal Shares'), ('greedy', 'Greedy (most votes first)')], default='mes', max_length=10)),
-                ('completion', models.CharField(blank=True, default='add1', max_length=20)),
-                ('rule_fixed_at', models.DateTimeField(blank=True, null=True)),
-                ('code_postcode_districts', models.CharField(blank=True, help_text='Residents of these postcode districts vote with a code, e.g. EX1,EX2', max_length=500)),
-                ('minimum_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('results_published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pb_processes', to='orgs.organisation')),
-                ('proposer_classes', models.ManyToManyField(blank=True, related_name='+', to='orgs.stakeholderclass')),
-                ('voter_classes', models.ManyToManyField(blank=True, related_name='+', to='orgs.stakeholderclass')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "partnership",
+                    models.CharField(
+                        blank=True, help_text="The partnership the process is run for, if any", max_length=200
+                    ),
+                ),
+                ("pot", models.PositiveBigIntegerField(help_text="The whole pot, in whole units of currency")),
+                ("currency", models.CharField(default="GBP", max_length=3)),
+                (
+                    "funding_source",
+                    models.CharField(blank=True, help_text='e.g. "share of the police precept"', max_length=200),
+                ),
+                (
+                    "ring_fence",
+                    models.CharField(
+                        choices=[("none", "No ring-fencing"), ("district", "By district"), ("category", "By category")],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("ideas", "Collecting ideas"),
+                            ("review", "Reviewing ideas"),
+                            ("voting", "Voting"),
+                            ("closed", "Voting closed"),
+                            ("results", "Results published"),
+                            ("delivery", "Delivering projects"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("ideas_open", models.DateField(blank=True, null=True)),
+                ("review_open", models.DateField(blank=True, null=True)),
+                ("voting_open", models.DateField(blank=True, null=True)),
+                ("voting_close", models.DateField(blank=True, null=True)),
+                ("results_date", models.DateField(blank=True, null=True)),
+                ("delivery_end", models.DateField(blank=True, null=True)),
+                (
+                    "ballot_type",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Approval (tick the projects you support)"),
+                            ("knapsack", "Knapsack (choose projects that fit the budget)"),
+                            ("points", "Points (share out points)"),
+                            ("ranked", "Ranked (put projects in order)"),
+                        ],
+                        default="approval",
+                        max_length=10,
+                    ),
+                ),
+                ("min_choices", models.PositiveSmallIntegerField(default=1)),
+                ("max_choices", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "total_points",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Points ballots only", null=True),
+                ),
+                (
+                    "limit_to_budget",
+                    models.BooleanField(
+                        default=True, help_text="Refuse a ballot whose chosen projects cost more than the budget"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[("mes", "Method of Equal Shares"), ("greedy", "Greedy (most votes first)")],
+                        default="mes",
+                        max_length=10,
+                    ),
+                ),
+                ("completion", models.CharField(blank=True, default="add1", max_length=20)),
+                ("rule_fixed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "code_postcode_districts",
+                    models.CharField(
+                        blank=True,
+                        help_text="Residents of these postcode districts vote with a code, e.g. EX1,EX2",
+                        max_length=500,
+                    ),
+                ),
+                ("minimum_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("results_published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pb_processes", to="orgs.organisation"
+                    ),
+                ),
+                ("proposer_classes", models.ManyToManyField(blank=True, related_name="+", to="orgs.stakeholderclass")),
+                ("voter_classes", models.ManyToManyField(blank=True, related_name="+", to="orgs.stakeholderclass")),
             ],
             options={
-                'verbose_name_plural': 'processes',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "processes",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='idea',
-            name='process',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ideas', to='budgets.process'),
+            model_name="idea",
+            name="process",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="ideas", to="budgets.process"
+            ),
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('voter_key', models.CharField(max_length=64)),
-                ('choices', models.JSONField()),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ballots', to='budgets.process')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("voter_key", models.CharField(max_length=64)),
+                ("choices", models.JSONField()),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ballots", to="budgets.process"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='area',
-            name='process',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='budgets.process'),
+            model_name="area",
+            name="process",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="areas", to="budgets.process"
+            ),
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
-                ('data', models.JSONField()),
-                ('pb_files', models.JSONField(help_text="area slug (or 'all') -> .pb text")),
-                ('process', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='budgets.process')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("computed_at", models.DateTimeField(auto_now_add=True)),
+                ("data", models.JSONField()),
+                ("pb_files", models.JSONField(help_text="area slug (or 'all') -> .pb text")),
+                (
+                    "process",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="result", to="budgets.process"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Support',
+            name="Support",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='budgets.idea')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="supports", to="budgets.idea"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VotingCode',
+            name="VotingCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64, unique=True)),
-                ('serial', models.PositiveIntegerField()),
-                ('postcode_district', models.CharField(blank=True, max_length=5)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='budgets.process')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code_hash", models.CharField(max_length=64, unique=True)),
+                ("serial", models.PositiveIntegerField()),
+                ("postcode_district", models.CharField(blank=True, max_length=5)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="codes", to="budgets.process"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['process', 'serial'],
+                "ordering": ["process", "serial"],
             },
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(fields=['process', 'status'], name='budgets_ide_process_ac6d83_idx'),
+            model_name="idea",
+            index=models.Index(fields=["process", "status"], name="budgets_ide_process_ac6d83_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ballot',
-            constraint=models.UniqueConstraint(fields=('process', 'voter_key'), name='one_ballot_per_voter'),
+            model_name="ballot",
+            constraint=models.UniqueConstraint(fields=("process", "voter_key"), name="one_ballot_per_voter"),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('process', 'slug'), name='unique_pb_area_slug'),
+            model_name="area",
+            constraint=models.UniqueConstraint(fields=("process", "slug"), name="unique_pb_area_slug"),
         ),
         migrations.AddConstraint(
-            model_name='support',
-            constraint=models.UniqueConstraint(fields=('idea', 'user'), name='one_support_per_user'),
+            model_name="support",
+            constraint=models.UniqueConstraint(fields=("idea", "user"), name="one_support_per_user"),
         ),
         migrations.AddConstraint(
-            model_name='votingcode',
-            constraint=models.UniqueConstraint(fields=('process', 'serial'), name='unique_code_serial'),
+            model_name="votingcode",
+            constraint=models.UniqueConstraint(fields=("process", "serial"), name="unique_code_serial"),
         ),
     ]
