@@ -286,3 +286,24 @@ def test_ods_without_header_sheet(tmp_path: Path) -> None:
     pd.DataFrame([["a", "b"], ["1", "2"]]).to_excel(path, engine="odf", header=False, index=False)
     with pytest.raises(OwnershipInputError, match="no sheet with a header row"):
         list(own.read_cqc_directory(path))
+
+
+def test_nul_bytes_and_undefined_cp1252_bytes_do_not_stop_an_import(tmp_path: Path) -> None:
+    p = tmp_path / "n.csv"
+    p.write_bytes(
+        b"Location ID,Location Name,Location Latest Overall Rating\r\n"
+        b"1-1000001,Nul\x00 Home,Good\r\n"
+        b"1-1000002,Caf\xe9 \x81 Lodge,Good\r\n"
+    )
+    locs = list(own.read_cqc_directory(p))
+    assert [loc.name for loc in locs] == ["Nul Home", "Café \ufffd Lodge"]
+
+
+def test_pretty_printed_single_json_object(tmp_path: Path, fixtures: Path) -> None:
+    import json
+
+    records = json.loads((fixtures / "cqc_api_records.json").read_text())
+    p = tmp_path / "one.json"
+    p.write_text(json.dumps(records[1], indent=2))  # one location, over many lines
+    (loc,) = list(own.read_cqc_api(p))
+    assert isinstance(loc, own.Location) and loc.location_id == "1-200000001"

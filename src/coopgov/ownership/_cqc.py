@@ -400,30 +400,37 @@ def _api_records(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
                 continue
             yield line, {k: (v if v != "" else None) for k, v in zip(table.original, f, strict=True)}
         return
-    text = path.read_text(encoding="utf-8-sig")
-    stripped = text.lstrip()
-    if stripped.startswith("[") or stripped.startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if stripped.startswith("{") and "\n{" in stripped:
-                data = None  # JSON lines, handled below
-            else:
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        head = fh.read(1 << 16)
+        fh.seek(0)
+        first = head.lstrip()[:1]
+        first_line = head.lstrip().split("\n", 1)[0]
+        json_lines = first == "{" and _is_json_object(first_line) and "\n" in head.strip()
+        if first == "[" or (first == "{" and not json_lines):
+            try:
+                data = json.load(fh)  # one JSON document: arrays cannot be streamed with the stdlib
+            except json.JSONDecodeError as exc:
                 raise OwnershipInputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-        if data is not None:
             items = (data.get("locations") or data.get("providers") or [data]) if isinstance(data, dict) else data
             for n, item in enumerate(items, start=1):
                 yield n, item if isinstance(item, dict) else {"__error__": "not a JSON object"}
             return
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield n, {"__error__": f"invalid JSON: {exc.msg}"}
-            continue
-        yield n, obj if isinstance(obj, dict) else {"__error__": "not a JSON object"}
+        for n, raw in enumerate(fh, start=1):  # JSON lines: streamed
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield n, {"__error__": f"invalid JSON: {exc.msg}"}
+                continue
+            yield n, obj if isinstance(obj, dict) else {"__error__": "not a JSON object"}
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def read_cqc_api(

@@ -81,13 +81,15 @@ def _sniff_encoding(path: Path) -> str:
 def _csv_rows(path: Path, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
     """Yield (physical line number where the record starts, fields)."""
     encoding = _sniff_encoding(path)
-    with path.open(newline="", encoding=encoding) as fh:
+    # errors="replace": Windows-1252 leaves five bytes undefined; a stray one must not stop us
+    with path.open(newline="", encoding=encoding, errors="replace") as fh:
         if delimiter is None:
             sample = fh.read(65536)
             fh.seek(0)
             first = sample.splitlines()[0] if sample else ""
             delimiter = "\t" if first.count("\t") > first.count(",") else ","
-        reader = csv.reader(fh, delimiter=delimiter)
+        # NUL bytes (seen in exports from some databases) make the csv module raise: drop them
+        reader = csv.reader((ln.replace("\0", "") if "\0" in ln else ln for ln in fh), delimiter=delimiter)
         line = 1
         while True:
             try:
