@@ -176,3 +176,58 @@ def test_company_in_liquidation_is_classified_and_flagged() -> None:
     )
     c = own.classify_provider(own.ProviderFacts("1-1", "A Ltd", "Organisation", "01234567"), reg)
     assert c.model is M.FOR_PROFIT and c.issues == ("Companies House lists company 01234567 as Liquidation",)
+
+
+_CATEGORIES = [
+    "Private Limited Company",
+    "PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)",
+    "Community Interest Company",
+    "Registered Society",
+    "Public Limited Company",
+    "Charitable Incorporated Organisation",
+    "Other company type",
+]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_classification_invariants_on_random_evidence(seed: int) -> None:
+    """Whatever the registers say, the result is one model, decided by the first applicable rule
+    in RULE_ORDER, with evidence; conflicts are findings pointing elsewhere."""
+    import random
+
+    rng = random.Random(seed)
+    companies, societies, charities, eo, facts = [], [], [], [], []
+    for i in range(300):
+        number = f"RS{i:06d}" if rng.random() < 0.2 else f"{i:08d}"
+        if rng.random() < 0.7:
+            status = rng.choice(["Active", "Active", "Dissolved", "Liquidation"])
+            companies.append(own.CompanyRecord(number, f"C{i}", rng.choice(_CATEGORIES), status))
+        if number.startswith("RS") and rng.random() < 0.7:
+            stype = rng.choice(["Co-operative Society", "Community Benefit Society"])
+            societies.append(
+                own.SocietyRecord(f"{i}R", f"S{i}", "2014 Act", stype, rng.choice(["Registered", "Deregistered"]))
+            )
+        if rng.random() < 0.15:
+            charities.append(
+                own.CharityRecord(
+                    str(1000000 + i), f"Ch{i}", rng.choice(["Registered", "Removed"]), company_number=number
+                )
+            )
+        if rng.random() < 0.1:
+            eo.append(
+                own.EmployeeOwnedRecord(number, f"E{i}", rng.choice([M.EMPLOYEE_OWNED, M.MULTI_STAKEHOLDER_COOP]))
+            )
+        name = rng.choice([f"Provider {i} Ltd", f"Borough Council {i}", f"Care {i} CIC", f"Care {i} plc"])
+        otype = rng.choice(["Organisation", "Organisation", "Individual", "Partnership", "NHS Body"])
+        facts.append(own.ProviderFacts(f"1-{i}", name, otype, number if rng.random() < 0.8 else ""))
+    reg = own.Registers.build(companies, societies, charities, eo)
+    for c in own.classify_providers(facts, reg).values():
+        assert c.rule in own.RULE_ORDER
+        if c.rule == "NO_EVIDENCE":
+            assert c.model is M.UNKNOWN and not c.findings
+        else:
+            assert c.findings[0].rule == c.rule and c.findings[0].model is c.model and c.evidence
+            ranks = [own.RULE_ORDER.index(f.rule) for f in c.findings]
+            assert ranks == sorted(ranks)
+        assert all(f.model is not c.model for f in c.conflicts)
+        assert c.needs_review == bool(c.conflicts or c.issues)

@@ -183,3 +183,27 @@ def test_ordinal_logit_drops_collinear_columns() -> None:
     )
     assert res.dropped == ("band[small]",)  # band[big] + band[small] = kind[home]
     assert all(math.isfinite(o.std_error) for o in res.odds_ratios)
+
+
+@given(
+    st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 50), min_size=1),
+    st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 50), min_size=1),
+)
+def test_dissimilarity_properties(a: dict[str, int], b: dict[str, int]) -> None:
+    if sum(a.values()) == 0 or sum(b.values()) == 0:
+        with pytest.raises(ValueError):
+            dissimilarity_index(a, b)
+        return
+    d = dissimilarity_index(a, b)
+    assert 0 <= d <= 1 and d == dissimilarity_index(b, a)
+    assert dissimilarity_index(a, a) == 0
+
+
+@given(st.dictionaries(st.integers(0, 20), st.integers(0, 200), min_size=1, max_size=12))
+def test_suppression_never_leaves_a_single_derivable_cell(counts: dict[int, int]) -> None:
+    s = suppress_counts(counts)
+    hidden = [k for k, c in s.cells.items() if c.status is not CellStatus.SHOWN]
+    assert all(c.display == str(counts[k]) for k, c in s.cells.items() if c.status is CellStatus.SHOWN)
+    assert all(s.cells[k].display == "<10" for k in counts if 0 < counts[k] < 10)
+    if len(hidden) == 1:  # one hidden cell is only allowed if the total is withheld
+        assert s.total_display == "*"
