@@ -458,16 +458,39 @@ class AlreadyVoted(ValidationError):
     pass
 
 
-def entry_for_token(election_id: Any, token: str) -> ElectorateEntry | None:
-    """The electorate entry (with its election) a voting-link token opens, in one query."""
+_POLLING: dict[Any, Election] = {}
+
+
+def election_for_voting(election_id: Any) -> Election | None:
+    """The election, cached per process while its poll is open.
+
+    Safe by construction: once the poll opens the timetable and the electorate cannot change
+    (:func:`do_change_timetable`, :func:`do_freeze_electorate` refuse), and the poll can only be
+    closed after ``poll_close``, which every vote is checked against.
+    """
+    e = _POLLING.get(election_id)
+    if e is not None:
+        return e
+    e = Election.objects.filter(pk=election_id).first()
+    if e is not None and e.electorate_frozen and e.poll_open <= clock.now() < e.poll_close and not e.poll_closed:
+        _POLLING[election_id] = e
+    return e
+
+
+def entry_for_token(election: Election, token: str) -> int | None:
+    """The membership id a voting-link token opens (one small query), or None."""
     head, _, sig = token.partition("-")
-    if not head.isdigit() or not sig:
+    if not head.isdigit() or not sig or len(head) > 18:
         return None
-    entry = ElectorateEntry.objects.select_related("election").filter(election_id=election_id, pk=int(head)).first()
-    if entry is None:
+    rows = list(
+        ElectorateEntry.objects.filter(election_id=election.pk, pk=int(head)).values_list("membership_id", flat=True)[
+            :1
+        ]
+    )
+    if not rows:
         return None
-    expected = vote_token(entry.election, entry.pk, entry.membership_id)
-    return entry if constant_time_compare(expected, token) else None
+    expected = vote_token(election, int(head), rows[0])
+    return rows[0] if constant_time_compare(expected, token) else None
 
 
 def do_cast_vote(*, election: Election, membership_id: int, preferences: Sequence[int], on_roll: bool = False) -> str:

@@ -281,10 +281,12 @@ def vote_api(request: HttpRequest, pk: Any) -> JsonResponse:
         return JsonResponse(
             {"detail": "Send JSON with 'token' and 'preferences' (a list of candidate ids)."}, status=400
         )
-    entry = services.entry_for_token(pk, token)
-    if entry is None:
+    e = services.election_for_voting(pk)
+    if e is None:
+        return JsonResponse({"detail": "No such election."}, status=404)
+    mid = services.entry_for_token(e, token)
+    if mid is None:
         return JsonResponse({"detail": "This voting link is not valid for this election."}, status=403)
-    e, mid = entry.election, entry.membership_id
     valid_ids = services.candidate_ids(e)
     if (
         not prefs
