@@ -120,7 +120,9 @@ def test_chart_files_and_alt_text(tmp_path: Path, suffix: str) -> None:
     assert "For-profit: 33.3% (95% CI" in alt and "n=3" in alt
     if suffix == ".svg":
         text = path.read_text()
-        assert "Percentage of locations" in text or "<svg" in text
+        assert "<desc>" in text and "Bar chart. Share of locations rated Inadequate" in text
+    else:
+        assert b"Description" in path.read_bytes()[:4000]
 
 
 def test_chart_rejects_other_formats(tmp_path: Path) -> None:

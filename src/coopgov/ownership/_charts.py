@@ -69,14 +69,25 @@ def share_chart(
     for y, e, h in zip(ypos, est, hi, strict=True):
         ax.text(e + h + 0.5, y, f"{e:.1f}%", va="center", fontsize=8)
     fig.tight_layout()
-    try:
-        fig.savefig(p, format=p.suffix[1:].casefold())
-    except OSError as exc:
-        raise OwnershipInputError(f"cannot write chart: {exc.strerror}", path=p) from None
-    finally:
-        plt.close(fig)
     parts = [
         f"{lab}: {e:.1f}% (95% CI {e - l_:.1f}% to {e + h:.1f}%, n={n})"
         for lab, e, l_, h, n in zip(labels, est, lo, hi, ns, strict=True)
     ]
-    return f"Bar chart. {heading}. " + "; ".join(parts) + "."
+    alt = f"Bar chart. {heading}. " + "; ".join(parts) + "."
+    fmt = p.suffix[1:].casefold()
+    # the alt text travels with the file too: <title>/<desc> in SVG, tEXt chunks in PNG
+    metadata = {"Title": heading, "Description": alt}
+    try:
+        fig.savefig(p, format=fmt, metadata=metadata)
+    except OSError as exc:
+        raise OwnershipInputError(f"cannot write chart: {exc.strerror}", path=p) from None
+    finally:
+        plt.close(fig)
+    if fmt == "svg":  # screen readers read <title> and <desc>; matplotlib writes only <title>
+        from xml.sax.saxutils import escape
+
+        text = p.read_text(encoding="utf-8")
+        text = text.replace("</title>", f"</title>\n <desc>{escape(alt)}</desc>", 1)
+        text = text.replace("<svg ", '<svg role="img" ', 1)
+        p.write_text(text, encoding="utf-8")
+    return alt
