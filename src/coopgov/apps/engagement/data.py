@@ -102,10 +102,7 @@ def membership_section(
     last = end.year
     first = last - SERIES_YEARS + 1
     years = metrics.year_periods(first, last, until=min(end, today))
-    periods = [*years]
-    # the chosen period, as one more bucket, can't overlap the years; compute it in a second call
-    series = metrics.membership_flows(org.pk, periods)
-    (period,) = metrics.membership_flows(org.pk, [("period", start, end)])
+    *series, period = metrics.membership_flows(org.pk, [*years, ("period", start, end)])
     classes, cons = metrics.group_names(org)
 
     def pick(p: metrics.Period) -> metrics.Flow:

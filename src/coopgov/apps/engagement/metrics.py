@@ -24,7 +24,6 @@ Definitions (the dashboard and report print them beside the figures):
 from __future__ import annotations
 
 import datetime
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -134,62 +133,73 @@ class Period:
 
 
 def membership_flows(organisation_id: int, periods: Sequence[tuple[str, datetime.date, datetime.date]]) -> list[Period]:
-    """Joiners, leavers and size at the end of each period (consecutive, in order; end inclusive),
-    for the organisation, each stakeholder class and each constituency — in ONE query."""
+    """Joiners, leavers and size at the end of each period (``(label, start, end)``, end inclusive;
+    periods may overlap), for the organisation, each stakeholder class and each constituency — all
+    in ONE query: the log's transitions are counted per elementary interval between the periods'
+    boundaries, and each period sums its intervals."""
     if not periods:
         return []
-    for (_, _, end), (_, start, _) in itertools.pairwise(periods):
-        if start != end + datetime.timedelta(days=1):
-            raise ValueError("periods must be consecutive")
-    starts = [p[1] for p in periods]
-    stop = periods[-1][2] + datetime.timedelta(days=1)
-    whens = " ".join(f"WHEN d < %s THEN {i}" for i in range(len(starts)))
-    bucket = f"CASE {whens} ELSE {len(starts)} END"
+    for label, start, end in periods:
+        if end < start:
+            raise ValueError(f"period {label!r} ends before it starts")
+    bounds = sorted({p[1] for p in periods} | {p[2] + datetime.timedelta(days=1) for p in periods})
+    whens = " ".join(f"WHEN d < %s THEN {i}" for i in range(len(bounds) - 1))
+    # bucket 0: before bounds[0]; bucket k: [bounds[k-1], bounds[k]); nothing on or after bounds[-1]
+    bucket = f"CASE {whens} ELSE {len(bounds) - 1} END" if whens else "0"
     sql = _FLOWS_SQL.format(rec=MembershipRecord._meta.db_table, mem=Membership._meta.db_table, bucket=bucket)
-    # bucket k (1-based) is period k; bucket 0 is everything before the first period
-    params: list[Any] = [organisation_id, stop, *starts]
+    params: list[Any] = [organisation_id, bounds[-1], *bounds[:-1]]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    flows: dict[int, dict[tuple[int, int], Flow]] = {}
-    org_flows: dict[int, Flow] = {}
+    n = len(bounds)
+    org_b = [Flow() for _ in range(n)]
+    cls_b: dict[int, list[Flow]] = {}
+    cons_b: dict[int, list[Flow]] = {}
     for bkt, cls, cons, j, lv, vj, vl, oj, ol, ovj, ovl in rows:
-        f = flows.setdefault(int(bkt), {}).setdefault((int(cls), int(cons)), Flow())
-        f.add(Flow(int(j or 0), int(lv or 0), int(vj or 0), int(vl or 0)))
-        of = org_flows.setdefault(int(bkt), Flow())
-        of.add(Flow(int(oj or 0), int(ol or 0), int(ovj or 0), int(ovl or 0)))
-    out: list[Period] = []
-    run_org = Flow()
-    run_cls: dict[int, Flow] = {}
-    run_cons: dict[int, Flow] = {}
+        k = int(bkt)
+        group = Flow(int(j or 0), int(lv or 0), int(vj or 0), int(vl or 0))
+        if int(cls):
+            cls_b.setdefault(int(cls), [Flow() for _ in range(n)])[k].add(group)
+        if int(cons):
+            cons_b.setdefault(int(cons), [Flow() for _ in range(n)])[k].add(group)
+        org_b[k].add(Flow(int(oj or 0), int(ol or 0), int(ovj or 0), int(ovl or 0)))
 
-    def carry(running: Flow, delta: Flow) -> Flow:
-        running.add(delta)
-        running.size = running.joiners - running.leavers
-        running.voting = running.voting_joiners - running.voting_leavers
+    def prefix(buckets: list[Flow]) -> list[Flow]:
+        """prefix[k] = the sum of buckets 0..k, i.e. the running totals just before bounds[k]."""
+        out, run = [], Flow()
+        for f in buckets:
+            run.add(f)
+            out.append(Flow(run.joiners, run.leavers, run.voting_joiners, run.voting_leavers))
+        return out
+
+    def window(pre: list[Flow], a: int, c: int) -> Flow:
+        hi, lo = pre[c], pre[a]
         return Flow(
-            delta.joiners, delta.leavers, delta.voting_joiners, delta.voting_leavers, running.size, running.voting
+            hi.joiners - lo.joiners,
+            hi.leavers - lo.leavers,
+            hi.voting_joiners - lo.voting_joiners,
+            hi.voting_leavers - lo.voting_leavers,
+            size=hi.joiners - hi.leavers,
+            voting=hi.voting_joiners - hi.voting_leavers,
         )
 
-    for k in range(len(periods) + 1):
-        org_delta = org_flows.get(k, Flow())
-        cls_delta: dict[int, Flow] = {}
-        cons_delta: dict[int, Flow] = {}
-        for (cls, cons), f in flows.get(k, {}).items():
-            if cls:
-                cls_delta.setdefault(cls, Flow()).add(f)
-            if cons:
-                cons_delta.setdefault(cons, Flow()).add(f)
-        period_org = carry(run_org, org_delta)
-        period_cls = {c: carry(run_cls.setdefault(c, Flow()), cls_delta.get(c, Flow())) for c in run_cls | cls_delta}
-        period_cons = {
-            c: carry(run_cons.setdefault(c, Flow()), cons_delta.get(c, Flow())) for c in run_cons | cons_delta
-        }
-        if k == 0:
-            continue
-        label, start, end = periods[k - 1]
-        out.append(Period(label, start, end, period_org, period_cls, period_cons))
-    return out
+    org_pre = prefix(org_b)
+    cls_pre = {k: prefix(v) for k, v in cls_b.items()}
+    cons_pre = {k: prefix(v) for k, v in cons_b.items()}
+    result = []
+    for label, start, end in periods:
+        a, c = bounds.index(start), bounds.index(end + datetime.timedelta(days=1))
+        result.append(
+            Period(
+                label,
+                start,
+                end,
+                window(org_pre, a, c),
+                {k: window(v, a, c) for k, v in cls_pre.items()},
+                {k: window(v, a, c) for k, v in cons_pre.items()},
+            )
+        )
+    return result
 
 
 def year_periods(

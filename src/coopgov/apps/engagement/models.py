@@ -141,3 +141,25 @@ class EngagementReport(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement report {self.year}"
+
+
+class Snapshot(models.Model):
+    """Computed dashboard figures for one organisation, period and class, kept so the dashboard
+    renders from one row; refreshed in the background when older than the snapshot lifetime."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    start = models.DateField(null=True, blank=True, help_text="Empty: from 1 January of the current year")
+    end = models.DateField(null=True, blank=True, help_text="Empty: to today")
+    stakeholder_class = models.ForeignKey(
+        "orgs.StakeholderClass", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="unique_engagement_snapshot")]
+
+    def __str__(self) -> str:
+        return f"snapshot {self.key} of {self.organisation_id}"

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods
 from coopgov.apps.orgs.models import Organisation
 from coopgov.apps.orgs.permissions import Capability, has_capability, require_capability
 
-from . import exports, forms, pdf, services
+from . import exports, forms, pdf, services, snapshots
 from .charts import bar_chart, gap_chart, line_chart
 from .data import engagement_data
-from .models import Decision, EngagementReport, EngagementSettings, PopulationTable
+from .models import Decision, EngagementReport, EngagementSettings, PopulationTable, Snapshot
 from .population import PopulationFileError
 
 
@@ -94,31 +94,36 @@ def charts_for(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _dashboard_data(org: Organisation, form: forms.PeriodForm) -> dict[str, Any]:
-    cd = form.cleaned_data if form.is_valid() else form.clean()
-    today = timezone.localdate()
-    start = cd.get("start") or datetime.date(today.year, 1, 1)
-    end = cd.get("end") or today
-    if start > end:
-        start = datetime.date(end.year, 1, 1)
-    return engagement_data(org, start=start, end=end, stakeholder_class=cd.get("class_obj"))
+def _dashboard_figures(request: HttpRequest, org: Organisation) -> tuple[forms.PeriodForm, Any, Any, bool]:
+    form = forms.PeriodForm(request.GET or None, organisation=org)
+    start = end = cls = None
+    if request.GET and form.is_valid():
+        given = form.cleaned_data
+        start = given["start"] if request.GET.get("start_year") else None
+        end = given["end"] if request.GET.get("end_year") else None
+        cls = given["class_obj"]
+    data, computed_at, refreshing = snapshots.dashboard_figures(org, start, end, cls)
+    return form, data, computed_at, refreshing
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     org = _org(slug)
     require_capability(request.user, org, Capability.VIEW_ENGAGEMENT)
-    form = forms.PeriodForm(request.GET or None, organisation=org)
-    if request.GET:
-        form.is_valid()
-    else:
-        form.cleaned_data = {}
-    data = _dashboard_data(org, form)
+    if request.method == "POST":
+        for snap in Snapshot.objects.filter(organisation=org):
+            snapshots.request_refresh(snap, force=True)
+        messages.success(request, "The figures are being recomputed; reload the page in a minute.")
+        return redirect(request.get_full_path())
+    form, data, computed_at, refreshing = _dashboard_figures(request, org)
     context = {
         "org": org,
         "form": form if request.GET and form.errors else None,
         "period_form": form,
         "data": data,
+        "computed_at": computed_at,
+        "refreshing": refreshing,
         "charts": charts_for(data),
         "query": request.GET.urlencode(),
         "can_manage": has_capability(request.user, org, Capability.MANAGE_SETTINGS),
@@ -130,12 +135,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     org = _org(slug)
     require_capability(request.user, org, Capability.VIEW_ENGAGEMENT)
-    form = forms.PeriodForm(request.GET or None, organisation=org)
-    if request.GET:
-        form.is_valid()
-    else:
-        form.cleaned_data = {}
-    return _download(_dashboard_data(org, form), fmt, f"{org.slug}-engagement")
+    _, data, _, _ = _dashboard_figures(request, org)
+    return _download(data, fmt, f"{org.slug}-engagement")
 
 
 def _download(data: dict[str, Any], fmt: str, stem: str) -> HttpResponse:
