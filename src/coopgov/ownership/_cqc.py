@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
@@ -335,6 +336,14 @@ def _literal(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> str:
+    """A scalar API field as text; missing values (``None``, NaN, "nan" from pandas dumps) → ""."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text.casefold() == "nan" else text
+
+
 def _api_location(rec: Mapping[str, Any], source: str, line: int) -> Location:
     def names(key: str, attr: str = "name") -> frozenset[str]:
         items = _literal(rec.get(key)) or []
@@ -357,13 +366,13 @@ def _api_location(rec: Mapping[str, Any], source: str, line: int) -> Location:
         pub = parse_date(str(overall.get("reportDate") or current.get("reportDate") or ""))
     beds = rec.get("numberOfBeds")
     beds_i = int(float(beds)) if beds not in (None, "") and str(beds) != "nan" else None
-    care_home = str(rec.get("careHome") or "").casefold()
+    care_home = _text(rec.get("careHome")).casefold()
     return Location(
         location_id=str(rec.get("locationId")),
-        name=str(rec.get("name") or ""),
-        provider_id=str(rec.get("providerId") or ""),
-        region=str(rec.get("region") or ""),
-        local_authority=str(rec.get("localAuthority") or ""),
+        name=_text(rec.get("name")),
+        provider_id=_text(rec.get("providerId")),
+        region=_text(rec.get("region")),
+        local_authority=_text(rec.get("localAuthority")),
         inspection_category=", ".join(sorted(names("inspectionCategories"))),
         service_types=names("gacServiceTypes", "description"),
         regulated_activities=names("regulatedActivities"),
@@ -372,21 +381,21 @@ def _api_location(rec: Mapping[str, Any], source: str, line: int) -> Location:
         beds=beds_i,
         ratings=ratings,
         publication_date=pub,
-        brand_id=str(rec.get("brandId") or "").replace("nan", ""),
-        brand_name=str(rec.get("brandName") or "").replace("nan", "").removeprefix("BRAND "),
+        brand_id=_text(rec.get("brandId")),
+        brand_name=_text(rec.get("brandName")).removeprefix("BRAND "),
         source=source,
         line=line,
     )
 
 
 def _api_provider(rec: Mapping[str, Any]) -> ProviderFacts:
-    ch = str(rec.get("companiesHouseNumber") or "")
+    ch = _text(rec.get("companiesHouseNumber"))
     return ProviderFacts(
         provider_id=str(rec.get("providerId")),
-        name=str(rec.get("name") or ""),
-        cqc_ownership_type=str(rec.get("ownershipType") or ""),
+        name=_text(rec.get("name")),
+        cqc_ownership_type=_text(rec.get("ownershipType")),
         companies_house_number=normalise_company_number(ch) if ch else "",
-        charity_number=str(rec.get("charityNumber") or ""),
+        charity_number=_text(rec.get("charityNumber")),
         brand_names=frozenset({str(rec["brandName"])}) if rec.get("brandName") else frozenset(),
     )
 
