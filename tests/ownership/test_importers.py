@@ -307,3 +307,13 @@ def test_pretty_printed_single_json_object(tmp_path: Path, fixtures: Path) -> No
     p.write_text(json.dumps(records[1], indent=2))  # one location, over many lines
     (loc,) = list(own.read_cqc_api(p))
     assert isinstance(loc, own.Location) and loc.location_id == "1-200000001"
+
+
+def test_location_to_dict_is_json_ready(fixtures: Path) -> None:
+    import json
+
+    loc = next(own.read_cqc_directory(fixtures / "cqc_directory_with_title_rows.csv"))
+    d = json.loads(json.dumps(loc.to_dict()))
+    assert d["ratings"] == {"Overall": "Good"}
+    assert d["publication_date"] == "2023-05-12"
+    assert d["service_user_bands"] == ["Dementia", "Older People"]

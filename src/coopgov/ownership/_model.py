@@ -122,6 +122,20 @@ class Location:
     source: str = ""
     line: int = 0
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: sets as sorted lists, ratings as their CQC text, the date as ISO."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, frozenset):
+                v = sorted(v)
+            elif f.name == "ratings":
+                v = {kq: r.value for kq, r in v.items()}
+            elif isinstance(v, date):
+                v = v.isoformat()
+            out[f.name] = v
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class ProviderFacts:
