@@ -60,7 +60,7 @@ def orgs(append_only_cleanup):
 def sign_in(page, live_server, email: str) -> None:
     page.goto(live_server.url + "/accounts/sign-in/")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 

@@ -82,7 +82,11 @@ def test_secretary_imports_a_register_and_finds_a_member(
     check("sign-in-errors")
 
     page.get_by_label("Email address").fill("secretary@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    # The GOV.UK password input's Show button (JavaScript) reveals what was typed.
+    page.get_by_role("button", name="Show password").click()
+    expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "text")
+    check("sign-in-password-shown")
     page.get_by_role("button", name="Sign in").click()
     sign_out = page.get_by_role("button", name="Sign out")
     expect(sign_out).to_be_visible()

@@ -105,7 +105,7 @@ def test_contested_stv_election_from_notice_to_result(
     def sign_in(email: str) -> None:
         page.goto(live_server.url + "/accounts/sign-in/")
         page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 

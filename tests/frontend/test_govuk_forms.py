@@ -276,3 +276,15 @@ def test_sign_in_page_uses_govuk_markup(client):
     assert '<a href="#id_username">Enter email address</a>' in html
     assert '<a href="#id_password">Enter password</a>' in html
     assert 'class="govuk-input govuk-input--error"' in html
+
+
+def test_password_field_is_the_govuk_password_input():
+    class F(forms.Form):
+        password = forms.CharField(label="Password", widget=forms.PasswordInput)
+
+    html = F()["password"].as_field_group()
+    assert 'class="govuk-form-group govuk-password-input" data-module="govuk-password-input"' in html
+    control = re.search(r"<input [^>]*>", html).group()
+    assert "govuk-js-password-input-input" in control
+    assert 'spellcheck="false"' in control and 'autocomplete="current-password"' in control
+    assert 'aria-controls="id_password"' in html and "hidden>Show</button>" in html

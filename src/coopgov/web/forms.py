@@ -59,7 +59,10 @@ _TEXT_KINDS = frozenset({"input", "password", "textarea", "date"})
 #: The class each kind of control carries, and the modifier added when the field has an error.
 _CONTROL_CLASS: dict[str, tuple[str, str]] = {
     "input": ("govuk-input", "govuk-input--error"),
-    "password": ("govuk-input", "govuk-input--error"),
+    "password": (
+        "govuk-input govuk-password-input__input govuk-js-password-input-input",
+        "govuk-input--error",
+    ),
     "select": ("govuk-select", "govuk-select--error"),
     "textarea": ("govuk-textarea", "govuk-textarea--error"),
     "file": ("govuk-file-upload", "govuk-file-upload--error"),
@@ -201,6 +204,12 @@ class GovUKBoundField(BoundField):
             describedby = widget.attrs.get("aria-describedby") or self.describedby
             if describedby:
                 attrs["aria-describedby"] = describedby
+        if kind == "password":
+            # The GOV.UK password input: never spell-checked or auto-capitalised.
+            attrs.setdefault("spellcheck", "false")
+            attrs.setdefault("autocapitalize", "none")
+            if "autocomplete" not in widget.attrs:
+                attrs.setdefault("autocomplete", "current-password")
         if kind in _CONTROL_CLASS:
             base, error = _CONTROL_CLASS[kind]
             attrs["class"] = _join_classes(
