@@ -191,3 +191,8 @@ def test_from_ballots_groups_and_cuts() -> None:
     p = Profile.from_ballots(["a", "b", "c"], 1, [[0, 1], [0, 1], [2, 2, 1], [], [1]])
     assert dict(zip(p.rankings, p.weights, strict=True)) == {(0, 1): 2, (2,): 1, (1,): 1}
     assert p.invalid == 1 and p.valid_poll == 4
+
+
+def test_blt_same_ranking_on_several_lines_is_merged() -> None:
+    p = parse_blt('3 1\n2 1 2 0\n3 1 2 0\n1 1 2 0\n1 1 2 0\n1 3 0\n0\n"a"\n"b"\n"c"\n"t"\n')
+    assert dict(zip(p.rankings, p.weights, strict=True)) == {(0, 1): 7, (2,): 1}
