@@ -122,9 +122,9 @@ def test_second_ballot_replaces_the_first_and_is_counted_once(voting: Process, o
 
 
 def test_one_ballot_per_voter_is_a_database_constraint(voting: Process) -> None:
-    Ballot.objects.create(process=voting, voter_key="same", choices=[])
+    Ballot.objects.create(process=voting, voter_key="same", choices="")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Ballot.objects.create(process=voting, voter_key="same", choices=[])
+        Ballot.objects.create(process=voting, voter_key="same", choices="")
 
 
 def test_member_votes_under_a_key_that_is_not_their_id(voting: Process, member: tuple[User, Any]) -> None:

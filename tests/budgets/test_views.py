@@ -44,7 +44,7 @@ def test_vote_with_code_and_check_choices_without_js(voting: Process, officer: U
     assert "Your vote has been recorded" in r.content.decode()
     r = c.post(f"/budgets/{voting.slug}/vote/", {"area_southbank": [i["Safe route to school"]], "action": "vote"})
     assert "Your vote has been changed" in r.content.decode()
-    assert list(Ballot.objects.values_list("choices", flat=True)) == [[i["Safe route to school"]]]
+    assert list(Ballot.objects.values_list("choices", flat=True)) == [str(i["Safe route to school"])]
 
 
 def test_over_budget_ballot_shows_the_error_beside_the_district(voting: Process, officer: User) -> None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from coopgov.budgeting import Election
 
 from .models import Ballot, BallotType, Idea, IdeaStatus, Phase, Process
+from .tally import encode_choices
 
 VOTE_TO_BALLOT = {"approval": BallotType.APPROVAL, "cumulative": BallotType.POINTS, "ordinal": BallotType.RANKED}
 
@@ -61,6 +62,7 @@ def import_election(process: Process, election: Election, *, limit: int | None =
             choices = sorted(ids[i] for i in b.items)
         n = min(b.multiplicity, left)
         left -= n
-        rows.extend(Ballot(process=process, voter_key=secrets.token_hex(32), choices=choices) for _ in range(n))
+        text = encode_choices(process.ballot_type, choices)
+        rows.extend(Ballot(process=process, voter_key=secrets.token_hex(32), choices=text) for _ in range(n))
     Ballot.objects.bulk_create(rows, batch_size=5000)
     return {pk: p.id for pk, p in zip(ids, projects, strict=True)}

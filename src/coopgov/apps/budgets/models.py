@@ -229,12 +229,14 @@ class VotingCode(models.Model):
 
 
 class Ballot(models.Model):
-    """One voter's ballot (see the module docstring on secrecy).  ``choices`` is a list of idea ids
-    (approval/knapsack), ids in preference order (ranked), or ``[[id, points], …]`` (points)."""
+    """One voter's ballot (see the module docstring on secrecy).  ``choices`` is the text of
+    :func:`coopgov.apps.budgets.tally.encode_choices`: idea ids ``"12,15,19"`` (approval/knapsack
+    ascending, ranked in preference order) or ``"12:3,15:2"`` (points).  Plain text rather than JSON:
+    counting 100,000 ballots groups identical texts before decoding any."""
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ballots")
     voter_key = models.CharField(max_length=64)
-    choices = models.JSONField()
+    choices = models.TextField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["process", "voter_key"], name="one_ballot_per_voter")]

@@ -571,15 +571,17 @@ def do_cast_ballot(*, process: Process, voter_key: str, choices: Any, ideas: Seq
     if locked.phase != Phase.VOTING:
         raise PBError("Voting is not open")
     check_ballot(locked, ideas if ideas is not None else shortlist(locked), choices)
-    updated = Ballot.objects.filter(process=locked, voter_key=voter_key).update(choices=choices)
+    text = tally.encode_choices(locked.ballot_type, choices)
+    updated = Ballot.objects.filter(process=locked, voter_key=voter_key).update(choices=text)
     if updated:
         return True
-    Ballot.objects.create(process=locked, voter_key=voter_key, choices=choices)
+    Ballot.objects.create(process=locked, voter_key=voter_key, choices=text)
     return False
 
 
 def my_ballot(process: Process, voter_key: str) -> Any:
-    return Ballot.objects.filter(process=process, voter_key=voter_key).values_list("choices", flat=True).first()
+    text = Ballot.objects.filter(process=process, voter_key=voter_key).values_list("choices", flat=True).first()
+    return None if text is None else tally.decode_choices(process.ballot_type, text)
 
 
 # ------------------------------------------------------------------------------------ results

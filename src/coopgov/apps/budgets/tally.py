@@ -53,6 +53,8 @@ __all__ = [
     "TallySpec",
     "build_election",
     "count",
+    "decode_choices",
+    "encode_choices",
     "outcome_json",
     "pb_text",
 ]
@@ -97,24 +99,42 @@ class TallySpec:
     meta: Mapping[str, str] = field(default_factory=dict)
 
 
-def _group(choices: Iterable[Any], index: Mapping[int, int], ballot_type: str) -> tuple[Ballot, ...]:
-    """Restrict every ballot to the projects in ``index`` (idea id -> position) and group them."""
-    counter: Counter[tuple[tuple[int, ...], tuple[int, ...] | None]] = Counter()
+def encode_choices(ballot_type: str, choices: Any) -> str:
+    """A ballot as stored: idea ids joined by commas (``"12,15,19"``; in preference order for
+    ranked ballots, ascending otherwise), or ``id:points`` pairs for points ballots
+    (``"12:3,15:2"``).  Identical ballots have identical text, so they group as plain strings."""
     if ballot_type == "points":
-        for ch in choices:
-            pairs = sorted((index[int(i)], int(p)) for i, p in ch if int(i) in index and int(p) > 0)
+        return ",".join(f"{int(i)}:{int(p)}" for i, p in sorted((int(i), int(p)) for i, p in choices) if p > 0)
+    if ballot_type == "ranked":
+        return ",".join(str(int(i)) for i in choices)
+    return ",".join(str(i) for i in sorted(int(i) for i in choices))
+
+
+def decode_choices(ballot_type: str, text: str) -> Any:
+    """The inverse of :func:`encode_choices`: a list of ids, or of ``[id, points]`` pairs."""
+    if not text:
+        return []
+    if ballot_type == "points":
+        return [[int(a), int(b)] for a, b in (pair.split(":") for pair in text.split(","))]
+    return [int(x) for x in text.split(",")]
+
+
+def _group(stored: Iterable[str], index: Mapping[int, int], ballot_type: str) -> tuple[Ballot, ...]:
+    """Group the stored ballot texts (identical texts first, as strings: cheap for 100,000 voters),
+    restrict each distinct ballot to the projects in ``index`` (idea id -> position), and regroup."""
+    counter: Counter[tuple[tuple[int, ...], tuple[int, ...] | None]] = Counter()
+    for text, n in Counter(stored).items():
+        ch = decode_choices(ballot_type, text)
+        if ballot_type == "points":
+            pairs = sorted((index[i], p) for i, p in ch if i in index and p > 0)
             if pairs:
-                counter[(tuple(i for i, _ in pairs), tuple(p for _, p in pairs))] += 1
-    elif ballot_type == "ranked":
-        for ch in choices:
-            items = tuple(index[int(i)] for i in ch if int(i) in index)
-            if items:
-                counter[(items, None)] += 1
-    else:
-        for ch in choices:
-            items = tuple(sorted(index[int(i)] for i in ch if int(i) in index))
-            if items:
-                counter[(items, None)] += 1
+                counter[(tuple(i for i, _ in pairs), tuple(p for _, p in pairs))] += n
+            continue
+        items = tuple(index[i] for i in ch if i in index)
+        if ballot_type != "ranked":
+            items = tuple(sorted(items))
+        if items:
+            counter[(items, None)] += n
     # Sorted so that the same ballots always give the same profile (and the same .pb file).
     return tuple(
         Ballot(items=items, points=points, multiplicity=n)
@@ -122,7 +142,7 @@ def _group(choices: Iterable[Any], index: Mapping[int, int], ballot_type: str) -
     )
 
 
-def build_election(spec: TallySpec, area: AreaSpec, ballots: Sequence[Any]) -> Election:
+def build_election(spec: TallySpec, area: AreaSpec, ballots: Sequence[str]) -> Election:
     """The engine's :class:`Election` for one area (or the whole pot)."""
     projects = [p for p in spec.projects if p.area == area.slug]
     index = {p.id: i for i, p in enumerate(projects)}
@@ -207,11 +227,11 @@ def pb_text(election: Election, selected: Iterable[int] | None = None) -> str:
     return buf.getvalue()
 
 
-def count(spec: TallySpec, ballots: Sequence[Any]) -> dict[str, Any]:
+def count(spec: TallySpec, ballots: Sequence[str]) -> dict[str, Any]:
     """Count every area with the process's rule and with greedy; return the published data.
 
-    ``ballots`` are the stored ``Ballot.choices`` values.  Raises :class:`BudgetingError` if the
-    engine refuses the input.
+    ``ballots`` are the stored ``Ballot.choices`` texts (see :func:`encode_choices`).  Raises
+    :class:`BudgetingError` if the engine refuses the input.
     """
     areas_out: list[dict[str, Any]] = []
     pb_files: dict[str, str] = {}
