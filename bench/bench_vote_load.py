@@ -225,6 +225,44 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
+# --- CPU accounting (from /proc; Linux) ---------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by the gunicorn master and its live workers."""
+    total = _proc_cpu(master)
+    for task in Path(f"/proc/{master}/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        total += sum(_proc_cpu(int(k)) for k in kids)
+    return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every postgres process on the machine."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            total += _proc_cpu(int(stat.parent.name))
+    return total
+
+
 # --- the load client (a separate process) ------------------------------------------------------
 
 
@@ -282,17 +320,19 @@ def client_main(port: int, plan: dict[str, Any], concurrency: int, out: Any) -> 
             results.extend(local)
 
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    client_cpu = time.process_time() - cpu0
     later = []
     for i, _, body in repeat_later:
         status, _, _ = _post(port, path, body)
         later.append((i, status))
-    out.put({"results": results, "wall": wall, "later": later, "sent": len(work)})
+    out.put({"results": results, "wall": wall, "later": later, "sent": len(work), "client_cpu": client_cpu})
 
 
 # --- reference: the same inserts straight into PostgreSQL -----------------------------------------
@@ -402,11 +442,18 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(env, port, args.workers)
     try:
         log(f"gunicorn on 127.0.0.1:{port} with {args.workers} workers; {args.concurrency} client threads")
+        for _ in range(2 * args.workers):  # every worker has booted and served once
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", f"/elections/{plan['election']}/")
+            conn.getresponse().read()
+            conn.close()
         ctx = mp.get_context("spawn")
         out = ctx.Queue()
         client = ctx.Process(target=client_main, args=(port, plan, args.concurrency, out))
+        srv0, pg0 = server_cpu(server.pid), postgres_cpu()
         client.start()
         report = out.get(timeout=1800)
+        srv1, pg1 = server_cpu(server.pid), postgres_cpu()
         client.join(timeout=60)
     finally:
         stop_server(server)
@@ -449,6 +496,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw PostgreSQL inserts {ref:.0f} tx/s from {args.concurrency} threads (reference)")
         print(f"platform / raw ratio   {rate / ref:.2f}")
     verdict = "FAILED" if problems else "OK: every accepted vote stored exactly once, no voter twice"
+    n_req = len(results)
+    srv_ms, pg_ms, cli_ms = (
+        (srv1 - srv0) / n_req * 1000,
+        (pg1 - pg0) / n_req * 1000,
+        report["client_cpu"] / n_req * 1000,
+    )
+    print(f"CPU per request        server {srv_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms, client {cli_ms:.2f} ms")
+    load1 = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    print(f"machine                {cores} cores, load average {load1:.1f} at the end (other jobs share the CPU)")
+    if srv_ms + pg_ms:
+        print(
+            f"CPU-bound capacity     {cores * 1000 / (srv_ms + pg_ms + cli_ms):.0f} ballots/s if these {cores} cores "
+            f"were free (server+DB alone: {cores * 1000 / (srv_ms + pg_ms):.0f})"
+        )
     print(f"verification           {verdict}")
     for p in problems:
         print(f"  - {p}")
