@@ -217,3 +217,13 @@ def test_keyboard_skip_link_and_visible_focus(live_server, page):
     expect(service_name).to_be_focused()
     # The GOV.UK focus state: black text on yellow.
     assert service_name.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 221, 0)"
+
+
+def test_print_stylesheet_drops_the_navigation(live_server, page):
+    page.goto(live_server.url + "/gallery/")
+    page.emulate_media(media="print")
+    expect(page.locator(".coopgov-header nav")).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
+    expect(page.locator(".govuk-pagination")).to_be_hidden()
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator(".govuk-service-navigation__service-name")).to_be_visible()

@@ -288,3 +288,22 @@ def test_password_field_is_the_govuk_password_input():
     assert "govuk-js-password-input-input" in control
     assert 'spellcheck="false"' in control and 'autocomplete="current-password"' in control
     assert 'aria-controls="id_password"' in html and "hidden>Show</button>" in html
+
+
+@pytest.mark.parametrize(
+    ("template", "heading"),
+    [
+        ("400.html", "Sorry, there is a problem with your request"),
+        ("403.html", "You cannot see this page"),
+        ("403_csrf.html", "Sorry, your form could not be sent"),
+        ("404.html", "Page not found"),
+    ],
+)
+def test_error_pages(template, heading, rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/somewhere/")
+    request.user = AnonymousUser()
+    html = render_to_string(template, {}, request=request)
+    assert f"<title>{heading} — coopgov</title>" in html
+    assert f'<h1 class="govuk-heading-l">{heading}</h1>' in html
