@@ -15,11 +15,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coopgov.apps.audit.models import AuditEvent
+from coopgov.apps.jobs.runner import enqueue
 from coopgov.apps.membership.models import Membership
 from coopgov.apps.orgs.models import Organisation
 from coopgov.apps.orgs.permissions import Capability, has_capability, require_capability
 
-from . import ballot_rules, charts, forms, notifications, services
+from . import ballot_rules, charts, forms, jobs, notifications, services
 from .models import Ballot, Election, Nomination, PaperBatch
 from .services import Phase
 
@@ -421,6 +422,9 @@ def _freeze(user: Any, e: Election) -> str:
 
 def _send(kind: str) -> Any:
     def go(user: Any, e: Election) -> str:
+        if (e.electorate_count or 0) > jobs.INLINE_MAX:
+            enqueue("elections.mail", {"election": str(e.pk), "kind": kind}, user=user, organisation=e.organisation)
+            return "The emails are being sent in the background."
         n = getattr(notifications, kind)(e)
         services._audit(user, e, f"notify.{kind}", f"Sent {kind.replace('_', ' ')}: {n} email(s)")
         return f"Sent {n} email(s)."
@@ -434,6 +438,11 @@ def _close(user: Any, e: Election) -> str:
 
 
 def _count(user: Any, e: Election) -> str:
+    if Ballot.objects.filter(election=e).count() > jobs.INLINE_MAX:
+        if not e.poll_closed:
+            raise ValidationError("Close the poll before counting.")
+        enqueue("elections.count", {"election": str(e.pk)}, user=user, organisation=e.organisation)
+        return "The count is running in the background; reload this page to see when it has finished."
     e = services.do_count(actor=user, election=e)
     return "Counted. Elected: " + ", ".join(e.result["elected"] if e.result else [])
 
