@@ -66,30 +66,55 @@ class TestFoundationTrust:
 class TestMaintainedSchool:
     def good(self) -> Composition:
         # 9 governors: 2 parents, head, 1 staff, 1 LA, 4 co-opted (community).
-        return comp(("parent", "elected", 2), ("head", "ex-officio", 1), ("staff", "elected", 1),
-                    ("local-authority", "appointed", 1), ("community", "co-opted", 4))
+        return comp(
+            ("parent", "elected", 2),
+            ("head", "ex-officio", 1),
+            ("staff", "elected", 1),
+            ("local-authority", "appointed", 1),
+            ("community", "co-opted", 4),
+        )
 
     def test_met(self):
         assert verdicts("maintained-school", self.good()) == [True, True, True]
 
     def test_too_small(self):
-        c = comp(("parent", "elected", 2), ("head", "ex-officio", 1), ("staff", "elected", 1),
-                 ("local-authority", "appointed", 1), ("community", "co-opted", 1))
+        c = comp(
+            ("parent", "elected", 2),
+            ("head", "ex-officio", 1),
+            ("staff", "elected", 1),
+            ("local-authority", "appointed", 1),
+            ("community", "co-opted", 1),
+        )
         assert verdicts("maintained-school", c) == [False, True, True]
 
     def test_one_parent(self):
-        c = comp(("parent", "elected", 1), ("head", "ex-officio", 1), ("staff", "elected", 1),
-                 ("local-authority", "appointed", 1), ("community", "co-opted", 4))
+        c = comp(
+            ("parent", "elected", 1),
+            ("head", "ex-officio", 1),
+            ("staff", "elected", 1),
+            ("local-authority", "appointed", 1),
+            ("community", "co-opted", 4),
+        )
         assert verdicts("maintained-school", c) == [True, False, True]
 
     def test_staff_exactly_one_third_is_allowed(self):
-        c = comp(("parent", "elected", 2), ("head", "ex-officio", 1), ("staff", "elected", 2),
-                 ("local-authority", "appointed", 1), ("community", "co-opted", 3))
+        c = comp(
+            ("parent", "elected", 2),
+            ("head", "ex-officio", 1),
+            ("staff", "elected", 2),
+            ("local-authority", "appointed", 1),
+            ("community", "co-opted", 3),
+        )
         assert verdicts("maintained-school", c) == [True, True, True]  # 3 of 9
 
     def test_staff_over_one_third(self):
-        c = comp(("parent", "elected", 2), ("head", "ex-officio", 1), ("staff", "co-opted", 3),
-                 ("local-authority", "appointed", 1), ("community", "co-opted", 2))
+        c = comp(
+            ("parent", "elected", 2),
+            ("head", "ex-officio", 1),
+            ("staff", "co-opted", 3),
+            ("local-authority", "appointed", 1),
+            ("community", "co-opted", 2),
+        )
         checks = rules.check_preset("maintained-school", c)
         assert [ch.met for ch in checks] == [True, True, False]
         assert "4 of 9 seats" in checks[2].reason
@@ -97,13 +122,21 @@ class TestMaintainedSchool:
 
 class TestCooperativeSchool:
     def test_pta_third_met(self):
-        c = comp(SeatGroup("PTA", "parent", "appointed", 3, appointed_by="pta"), ("staff", "elected", 2),
-                 ("head", "ex-officio", 1), ("community", "co-opted", 3))
+        c = comp(
+            SeatGroup("PTA", "parent", "appointed", 3, appointed_by="pta"),
+            ("staff", "elected", 2),
+            ("head", "ex-officio", 1),
+            ("community", "co-opted", 3),
+        )
         assert verdicts("co-operative-school", c) == [True]
 
     def test_pta_under_a_third(self):
-        c = comp(SeatGroup("PTA", "parent", "appointed", 2, appointed_by="pta"), ("staff", "elected", 2),
-                 ("head", "ex-officio", 1), ("community", "co-opted", 4))
+        c = comp(
+            SeatGroup("PTA", "parent", "appointed", 2, appointed_by="pta"),
+            ("staff", "elected", 2),
+            ("head", "ex-officio", 1),
+            ("community", "co-opted", 4),
+        )
         [check] = rules.check_preset("co-operative-school", c)
         assert not check.met and "2 of 9" in check.reason
 
@@ -118,8 +151,10 @@ class TestStudentCouncil:
         assert verdicts("student-council", c) == [True]
 
     def test_appointed_member_breaks_it(self):
-        c = comp(SeatGroup("Year reps", "pupil", "elected", 7, electorate="pupils"),
-                 SeatGroup("Head's pick", "pupil", "appointed", 1, appointed_by="head"))
+        c = comp(
+            SeatGroup("Year reps", "pupil", "elected", 7, electorate="pupils"),
+            SeatGroup("Head's pick", "pupil", "appointed", 1, appointed_by="head"),
+        )
         [check] = rules.check_preset("student-council", c)
         assert not check.met and "Head's pick" in check.reason
 

@@ -8,7 +8,7 @@ from coopgov.apps.orgs.models import Constituency, Organisation, StakeholderClas
 from coopgov.web.forms import GovUKDateField
 
 from . import rules
-from .models import BodyKind, SeatMethod
+from .models import BodyKind, RuleKind, SeatMethod
 
 
 class BodyForm(forms.Form):
@@ -56,3 +56,20 @@ class AppointForm(forms.Form):
     def __init__(self, *args: Any, seats: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seat"].choices = seats  # type: ignore[attr-defined]
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(choices=RuleKind.choices, label="Kind of rule")
+    preset = forms.ChoiceField(
+        choices=[("", "Not a preset"), *((k, v[0]) for k, v in rules.PRESETS.items())],
+        required=False,
+        label="Preset",
+    )
+    category = forms.ChoiceField(
+        choices=[("", "Not needed for a preset"), *rules.CATEGORIES.items()], required=False, label="Seat category"
+    )
+    n = forms.IntegerField(min_value=1, required=False, label="Minimum number of seats")
+    numerator = forms.IntegerField(min_value=1, required=False, label="Share: numerator", help_text="1 for one third")
+    denominator = forms.IntegerField(
+        min_value=1, required=False, label="Share: denominator", help_text="3 for one third"
+    )

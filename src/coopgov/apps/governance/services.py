@@ -210,8 +210,9 @@ def do_add_composition_rule(
     params = params or {}
     if kind == RuleKind.PRESET:
         if preset not in rules.PRESETS:
-            raise ValidationError({"preset": f"Unknown composition preset {preset!r}."})
+            raise ValidationError({"preset": "Choose a preset." if not preset else f"Unknown preset {preset!r}."})
     else:
+        preset = ""
         try:
             rules.custom_rule(kind, params)
         except rules.RuleError as exc:

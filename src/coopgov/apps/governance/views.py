@@ -66,6 +66,7 @@ def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
         seats=[(s.pk, s.name) for s in seats],
         initial={"start_date": timezone.localdate()},
     )
+    rule_form = forms.RuleForm(request.POST if request.POST.get("action") == "rule" else None)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("You do not have permission to manage settings here.")
@@ -73,6 +74,14 @@ def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
             if request.POST.get("action") == "seat" and seat_form.is_valid():
                 services.do_add_seat_rule(actor=request.user, body=body, **seat_form.cleaned_data)
                 messages.success(request, "Seats added.")
+                return redirect("governance:body", org.slug, body.slug)
+            if request.POST.get("action") == "rule" and rule_form.is_valid():
+                d = rule_form.cleaned_data
+                params = {k: d[k] for k in ("category", "n", "numerator", "denominator") if d[k] not in (None, "")}
+                services.do_add_composition_rule(
+                    actor=request.user, body=body, kind=d["kind"], preset=d["preset"], params=params
+                )
+                messages.success(request, "Composition rule added.")
                 return redirect("governance:body", org.slug, body.slug)
             if request.POST.get("action") == "appoint" and appoint_form.is_valid():
                 d = appoint_form.cleaned_data
@@ -85,7 +94,8 @@ def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
                     messages.success(request, f"{person.full_name} takes office.")
                     return redirect("governance:body", org.slug, body.slug)
         except ValidationError as exc:
-            target = seat_form if request.POST.get("action") == "seat" else appoint_form
+            action = request.POST.get("action")
+            target = seat_form if action == "seat" else rule_form if action == "rule" else appoint_form
             if hasattr(exc, "error_dict"):
                 for field, errs in exc.error_dict.items():
                     target.add_error(field if field in target.fields else None, errs)
@@ -94,7 +104,7 @@ def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
     today = timezone.localdate()
     holders = OfficeHolder.objects.filter(seat_rule__body=body).select_related("person", "seat_rule")
     current = [h for h in holders if h.start_date <= today and (h.end_date is None or h.end_date > today)]
-    form = seat_form if seat_form.errors else appoint_form if appoint_form.errors else None
+    form = next((f for f in (seat_form, appoint_form, rule_form) if f.errors), None)
     return render(
         request,
         "governance/body.html",
@@ -108,6 +118,7 @@ def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
             "can_manage": can_manage,
             "seat_form": seat_form,
             "appoint_form": appoint_form,
+            "rule_form": rule_form,
             "form": form,
         },
     )
