@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
 _CUT = -1  # sentinel id: the usable sequence ends here
+_CHUNK = 2048  # ballot lines tokenised at a time by the fast path
 _FIRST = itemgetter(0)
 _LAST = itemgetter(-1)
 _MIDDLE = itemgetter(slice(1, -1))
@@ -227,17 +228,23 @@ def _fast_ballots(counts: Counter[str], get_id: Callable[[str], int]) -> tuple[l
     their weights.  ``None`` if any line needs the careful line-by-line reader (errors, blank or
     comment lines, ``=``/``-`` marks, repeated or missing preferences, zero weights, or two
     lines with the same ranking)."""
+    keys = list(counts)
+    weights: list[int] = []
+    rankings: list[tuple[int, ...]] = []
+    ids = partial(map, get_id)
     try:
-        toks = list(map(str.split, counts))
-        if list(map(_LAST, toks)).count("0") != len(toks):
-            return None
-        weights = list(map(int, map(_FIRST, toks)))
-        if len(counts) != counts.total():  # some lines repeat: weigh them by their count
-            weights = list(map(mul, weights, counts.values()))
-        if not weights or min(weights) <= 0:
-            return None
-        rankings = list(map(tuple, map(partial(map, get_id), map(_MIDDLE, toks))))
+        # in chunks, so that the token lists of only a few thousand lines exist at a time
+        for i in range(0, len(keys), _CHUNK):
+            toks = list(map(str.split, keys[i : i + _CHUNK]))
+            if list(map(_LAST, toks)).count("0") != len(toks):
+                return None
+            weights.extend(map(int, map(_FIRST, toks)))
+            rankings.extend(map(tuple, map(ids, map(_MIDDLE, toks))))
     except (ValueError, KeyError, IndexError):
+        return None
+    if len(counts) != counts.total():  # some lines repeat: weigh them by their count
+        weights = list(map(mul, weights, counts.values()))
+    if not weights or min(weights) <= 0:
         return None
     if (
         not all(rankings)
