@@ -45,49 +45,29 @@ from .models import Decision, DeprivationDecile, Dimension, PopulationCount, Pop
 _FLOWS_SQL = """
 WITH r AS (
   SELECT rec.effective_from AS d,
-         rec.status AS st,
+         CASE WHEN rec.status = 'active' THEN 1 ELSE 0 END AS a,
          rec.stakeholder_class_id AS cls,
          COALESCE(rec.constituency_id, 0) AS cons,
          CASE WHEN rec.voting_rights THEN 1 ELSE 0 END AS vr,
-         COALESCE(LAG(rec.status) OVER (PARTITION BY rec.membership_id ORDER BY rec.effective_from, rec.id), '')
-           AS pst,
-         COALESCE(LAG(rec.stakeholder_class_id)
-           OVER (PARTITION BY rec.membership_id ORDER BY rec.effective_from, rec.id), 0) AS pcls,
-         COALESCE(LAG(COALESCE(rec.constituency_id, 0))
-           OVER (PARTITION BY rec.membership_id ORDER BY rec.effective_from, rec.id), 0) AS pcons,
-         COALESCE(LAG(CASE WHEN rec.voting_rights THEN 1 ELSE 0 END)
-           OVER (PARTITION BY rec.membership_id ORDER BY rec.effective_from, rec.id), 0) AS pvr
+         LAG(rec.status) OVER w AS pst,
+         LAG(rec.stakeholder_class_id) OVER w AS pcls,
+         LAG(rec.constituency_id) OVER w AS pcons,
+         LAG(rec.voting_rights) OVER w AS pvr
   FROM {rec} rec JOIN {mem} m ON m.id = rec.membership_id
   WHERE m.organisation_id = %s AND rec.effective_from < %s
-), b AS (
-  SELECT {bucket} AS bucket, d, st, cls, cons, vr, pst, pcls, pcons, pvr,
-         CASE WHEN st = 'active' THEN 1 ELSE 0 END AS a,
+  WINDOW w AS (PARTITION BY rec.membership_id ORDER BY rec.effective_from, rec.id)
+), t AS (
+  SELECT {bucket} AS bucket, a, cls, cons, vr,
          CASE WHEN pst = 'active' THEN 1 ELSE 0 END AS pa,
-         CASE WHEN pcls = cls AND pcons = cons THEN 1 ELSE 0 END AS same
+         COALESCE(pcls, 0) AS pcls,
+         COALESCE(pcons, 0) AS pcons,
+         CASE WHEN pvr THEN 1 ELSE 0 END AS pvr
   FROM r
 )
-SELECT bucket, cls, cons, SUM(j), SUM(l), SUM(vj), SUM(vl), SUM(oj), SUM(ol), SUM(ovj), SUM(ovl)
-FROM (
-  SELECT bucket, cls, cons,
-         CASE WHEN a = 1 AND NOT (pa = 1 AND same = 1) THEN 1 ELSE 0 END AS j,
-         0 AS l,
-         CASE WHEN a = 1 AND vr = 1 AND NOT (pa = 1 AND pvr = 1 AND same = 1) THEN 1 ELSE 0 END AS vj,
-         0 AS vl,
-         CASE WHEN a = 1 AND pa = 0 THEN 1 ELSE 0 END AS oj,
-         CASE WHEN a = 0 AND pa = 1 THEN 1 ELSE 0 END AS ol,
-         CASE WHEN a = 1 AND vr = 1 AND NOT (pa = 1 AND pvr = 1) THEN 1 ELSE 0 END AS ovj,
-         CASE WHEN pa = 1 AND pvr = 1 AND NOT (a = 1 AND vr = 1) THEN 1 ELSE 0 END AS ovl
-  FROM b
-  UNION ALL
-  SELECT bucket, pcls, pcons,
-         0,
-         CASE WHEN pa = 1 AND NOT (a = 1 AND same = 1) THEN 1 ELSE 0 END,
-         0,
-         CASE WHEN pa = 1 AND pvr = 1 AND NOT (a = 1 AND vr = 1 AND same = 1) THEN 1 ELSE 0 END,
-         0, 0, 0, 0
-  FROM b WHERE pa = 1
-) x
-GROUP BY bucket, cls, cons
+SELECT bucket, cls, cons, pcls, pcons, a, pa, vr, pvr, COUNT(*)
+FROM t
+WHERE NOT (a = pa AND vr = pvr AND cls = pcls AND cons = pcons)
+GROUP BY bucket, cls, cons, pcls, pcons, a, pa, vr, pvr
 """
 
 
@@ -155,14 +135,35 @@ def membership_flows(organisation_id: int, periods: Sequence[tuple[str, datetime
     org_b = [Flow() for _ in range(n)]
     cls_b: dict[int, list[Flow]] = {}
     cons_b: dict[int, list[Flow]] = {}
-    for bkt, cls, cons, j, lv, vj, vl, oj, ol, ovj, ovl in rows:
-        k = int(bkt)
-        group = Flow(int(j or 0), int(lv or 0), int(vj or 0), int(vl or 0))
-        if int(cls):
-            cls_b.setdefault(int(cls), [Flow() for _ in range(n)])[k].add(group)
-        if int(cons):
-            cons_b.setdefault(int(cons), [Flow() for _ in range(n)])[k].add(group)
-        org_b[k].add(Flow(int(oj or 0), int(ol or 0), int(ovj or 0), int(ovl or 0)))
+
+    # each row: how many records in a bucket moved from one (class, constituency, active, voting)
+    # state to another; fold them into joins and leaves (see the module text)
+    def group(cls: int, cons: int, k: int, delta: Flow) -> None:
+        if cls:
+            cls_b.setdefault(cls, [Flow() for _ in range(n)])[k].add(delta)
+        if cons:
+            cons_b.setdefault(cons, [Flow() for _ in range(n)])[k].add(delta)
+
+    for bkt, cls, cons, pcls, pcons, a, pa, vr, pvr, count in rows:
+        k, c = int(bkt), int(count)
+        a, pa, vr, pvr = bool(a), bool(pa), bool(vr), bool(pvr)
+        same = (int(cls), int(cons)) == (int(pcls), int(pcons))
+        into = a and not (pa and same)
+        out_of = pa and not (a and same)
+        v_into = a and vr and not (pa and pvr and same)
+        v_out = pa and pvr and not (a and vr and same)
+        if into or v_into:
+            group(int(cls), int(cons), k, Flow(joiners=c * into, voting_joiners=c * v_into))
+        if out_of or v_out:
+            group(int(pcls), int(pcons), k, Flow(leavers=c * out_of, voting_leavers=c * v_out))
+        org_b[k].add(
+            Flow(
+                joiners=c * (a and not pa),
+                leavers=c * (pa and not a),
+                voting_joiners=c * (a and vr and not (pa and pvr)),
+                voting_leavers=c * (pa and pvr and not (a and vr)),
+            )
+        )
 
     def prefix(buckets: list[Flow]) -> list[Flow]:
         """prefix[k] = the sum of buckets 0..k, i.e. the running totals just before bounds[k]."""

@@ -444,4 +444,7 @@ def load_demo(*, seed: int = 2026, trust_members: int = 21000) -> dict[str, Any]
     for org in (care, ft, trust):
         orgs.do_grant_role(actor=admin, organisation=org, user=officer, role=Role.RETURNING_OFFICER)
     orgs.do_grant_role(actor=admin, organisation=ft, user=admin, role=Role.ADMINISTRATOR)
+    from coopgov.apps.engagement.demo import load_demo_engagement  # engagement history for the trust
+
+    load_demo_engagement(seed=seed)
     return {"organisations": Organisation.objects.count(), "trust_members": n_ft, "members": Membership.objects.count()}
