@@ -220,11 +220,11 @@ def elections(draw):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(elections(), st.sampled_from(["greedy", "greedy-cost"]))
-def test_equals_pabutools_on_random_instances(e, rule):
+@given(elections(), st.sampled_from(["greedy", "greedy-cost"]), st.booleans())
+def test_equals_pabutools_on_random_instances(e, rule, exact):
     scoring = e.default_scoring()
     expected = pabutools_greedy(e, scoring, by_cost=rule == "greedy-cost")
-    out = allocate(e, rule)
+    out = allocate(e, rule, exact=exact)
     assert _ids(e, out) == expected
     assert out.total_cost <= e.instance.budget
     assert set(out.explanations) == set(range(len(e.instance.projects)))

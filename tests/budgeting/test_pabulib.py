@@ -9,8 +9,10 @@ from fractions import Fraction
 
 import pytest
 from budgeting_helpers import ALL_FILES, BUDGETS, load
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from coopgov.budgeting import BudgetingError
+from coopgov.budgeting import Ballot, BudgetingError, Election, Instance, Profile, Project
 from coopgov.budgeting._pabulib import pabulib_string, parse_pabulib, read_pabulib
 
 SMALL = [f for f in ALL_FILES if (BUDGETS / f).stat().st_size < 600_000]
@@ -259,3 +261,64 @@ def test_writer_output_is_readable_pabulib_text():
     assert text.startswith("META\nkey;value\n")
     assert "PROJECTS\nproject_id;cost;name\np1;40;One\n" in text
     assert "VOTES\nvoter_id;vote\nv1;p1,p2\nv2;p3\n" in text
+
+
+# --------------------------------------------------------------------- random round trips
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12).filter(
+    lambda s: s.strip() == s and s.lower() != "none"
+)
+
+
+@st.composite
+def _elections(draw):
+    vote_type = draw(st.sampled_from(["approval", "cumulative", "ordinal", "choose-1"]))
+    m = draw(st.integers(1, 6))
+    ids = draw(
+        st.lists(
+            st.text(alphabet="abcXYZ019/._-", min_size=1, max_size=5),
+            min_size=m,
+            max_size=m,
+            unique=True,
+        )
+    )
+    projects = tuple(Project(id=pid, cost=draw(st.integers(0, 10**9)), name=draw(_text)) for pid in ids)
+    ballots = []
+    used = set()
+    for _ in range(draw(st.integers(0, 6))):
+        k = 1 if vote_type == "choose-1" else draw(st.integers(1, m))
+        items = draw(st.permutations(range(m)))[:k]
+        if vote_type != "ordinal":
+            items = sorted(items)
+        pts = tuple(draw(st.integers(1, 9)) for _ in items) if vote_type == "cumulative" else None
+        key = (tuple(items), pts)
+        if key in used:
+            continue
+        used.add(key)
+        n = draw(st.integers(1, 3))
+        vids = tuple(f"v{len(ballots)}-{j}" for j in range(n))
+        ballots.append(Ballot(tuple(items), pts, n, vids))
+    budget = draw(st.one_of(st.integers(0, 10**10), st.fractions(0, 10**6, max_denominator=100)))
+    budget = budget.numerator if isinstance(budget, Fraction) and budget.denominator == 1 else budget
+    if isinstance(budget, Fraction) and not _terminating(budget):
+        budget = Fraction(round(budget * 100), 100)
+        budget = budget.numerator if budget.denominator == 1 else budget
+    meta = {"description": draw(_text), "vote_type": vote_type, "budget": str(budget)}
+    return Election(Instance(meta, budget, projects), Profile(vote_type, tuple(ballots)))
+
+
+def _terminating(x):
+    d = x.denominator
+    for f in (2, 5):
+        while d % f == 0:
+            d //= f
+    return d == 1
+
+
+@settings(max_examples=120, deadline=None)
+@given(_elections())
+def test_random_elections_round_trip(e):
+    again = parse_pabulib(pabulib_string(e), "random.pb")
+    assert again.instance.projects == e.instance.projects
+    assert again.instance.budget == e.instance.budget
+    assert sorted(again.profile.ballots) == sorted(e.profile.ballots)
