@@ -35,8 +35,10 @@ exactly, so fast and exact mode give the same outcome.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -107,15 +109,92 @@ class MesProblem:
         )
 
 
+class ClassTree:
+    """Budget classes: class 0 has nothing left, class 1 the initial budget per voter, and every
+    other class ``c`` was made from ``parent[c]`` by paying ``rho[round[c]] * util[c]``.
+
+    Exact values are computed only when asked for (and cached); fast mode mostly works with the
+    floats ``vals_f``, which are exact values rounded, or a parent's float minus the float
+    payment when no cancellation can occur (relative error < 1e-12 over a whole run)."""
+
+    def __init__(self, per_voter: Fraction) -> None:
+        self.parent: list[int] = [0, 0]
+        self.round: list[int] = [-1, -1]
+        self.util: list[int] = [0, 0]
+        self.rhos: list[Fraction | None] = []
+        self.thunks: list[Callable[[], Fraction | None] | None] = []
+        self.cache: dict[int, Fraction] = {0: Fraction(0), 1: per_voter}
+        self.vals_f = np.zeros(64, dtype=np.float64)
+        self.vals_f[1] = float(per_voter)
+
+    def val(self, c: int) -> Fraction:
+        cache = self.cache
+        if c in cache:
+            return cache[c]
+        chain = []
+        while c not in cache:
+            chain.append(c)
+            c = self.parent[c]
+        v = cache[c]
+        for d in reversed(chain):
+            v = v - self.rho(self.round[d]) * self.util[d]
+            cache[d] = v
+        return v
+
+    def rho(self, r: int) -> Fraction:
+        """Exact rho of round ``r``, computed on first use."""
+        value = self.rhos[r]
+        if value is None:
+            thunk = self.thunks[r]
+            assert thunk is not None
+            value = thunk()
+            assert value is not None, "a selected project must be affordable"
+            self.rhos[r] = value
+            self.thunks[r] = None
+        return value
+
+    def add(self, parents: IntArray, rnd: int, utils: IntArray, floats: FloatArray) -> IntArray:
+        n = len(parents)
+        first = len(self.parent)
+        self.parent.extend(parents.tolist())
+        self.round.extend([rnd] * n)
+        self.util.extend(utils.tolist())
+        need = first + n
+        if need > len(self.vals_f):
+            grown = np.zeros(max(need, 2 * len(self.vals_f)), dtype=np.float64)
+            grown[:first] = self.vals_f[:first]
+            self.vals_f = grown
+        self.vals_f[first:need] = floats
+        return np.arange(first, need, dtype=np.int64)
+
+
 @dataclass(slots=True)
 class MesRound:
-    """One selection: project, rho, and what each supporter paid (by payment class)."""
+    """One selection: project, rho, and what each supporter paid.
+
+    Supporters are grouped in items (budget class before paying, utility); ``inv`` gives the item
+    of each supporter (in the project's supporter order), ``poor[j]`` whether item ``j`` paid all
+    it had.  The exact ``rho`` is computed on first use (fast mode rarely needs it)."""
 
     project: int
-    rho: Fraction
-    inv: IntArray  # per supporter of the project: index into ``pays``
-    pays: tuple[Fraction, ...]  # payment per voter for each (class, utility) key
+    index: int
+    rho_f: float
+    inv: IntArray
+    item_cls: IntArray
+    item_u: IntArray
+    poor: npt.NDArray[np.bool_]
+    tree: ClassTree
     tied_with: tuple[int, ...] = ()
+
+    @property
+    def rho(self) -> Fraction:
+        return self.tree.rho(self.index)
+
+    def pay(self, j: int) -> Fraction:
+        """Exact payment per voter of item ``j``."""
+        if self.poor[j]:
+            return self.tree.val(int(self.item_cls[j]))
+        return self.rho * int(self.item_u[j])
 
 
 @dataclass(slots=True)
@@ -126,12 +205,16 @@ class MesRun:
     selected: list[int] = field(default_factory=list)
     rounds: list[MesRound] = field(default_factory=list)
     cls: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    vals: list[Fraction] = field(default_factory=list)
+    tree: ClassTree | None = None
     exact_checks: int = 0
 
-    def left_per_voter(self) -> list[Fraction]:
-        """Exact remaining budget per voter of every group."""
-        return [self.vals[c] for c in self.cls.tolist()]
+    def left(self, g: int) -> Fraction:
+        """Exact remaining budget per voter of group ``g``."""
+        assert self.tree is not None
+        return self.tree.val(int(self.cls[g]))
+
+
+_GUARD = 1e-7  # float class values are within ~1e-11 relative of the exact ones
 
 
 class _State:
@@ -140,57 +223,90 @@ class _State:
     def __init__(self, prob: MesProblem, per_voter: Fraction) -> None:
         self.prob = prob
         self.cls = np.ones(prob.num_groups, dtype=np.int64)
-        self.vals: list[Fraction] = [Fraction(0), per_voter]
-        self.vals_f = np.zeros(64, dtype=np.float64)
-        self.vals_f[1] = float(per_voter)
+        self.tree = ClassTree(per_voter)
         self.changed = np.full(prob.num_groups, -1, dtype=np.int64)  # round of last payment
         self.exact_checks = 0
 
-    def new_class(self, value: Fraction) -> int:
-        c = len(self.vals)
-        self.vals.append(value)
-        if c >= len(self.vals_f):
-            grown = np.zeros(2 * len(self.vals_f), dtype=np.float64)
-            grown[: len(self.vals_f)] = self.vals_f
-            self.vals_f = grown
-        self.vals_f[c] = float(value)
-        return c
+    @property
+    def vals_f(self) -> FloatArray:
+        return self.tree.vals_f
 
-    # -- exact ---------------------------------------------------------------------------------
-    def keys(self, p: int) -> tuple[IntArray, IntArray, list[tuple[int, int, int]]]:
-        """Group the supporters of ``p`` by (budget class, utility): unique keys, the inverse
-        index per supporter, and (class, utility, weight) per key."""
+    def items(self, p: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Group the supporters of ``p`` by (budget class, utility): per item its class, its
+        utility, its number of voters; and the item of each supporter."""
         pr = self.prob.projects[p]
         nu = len(pr.du)
         keys = self.cls[pr.sup] * nu + pr.code
         uniq, inv = np.unique(keys, return_inverse=True)
         inv = inv.reshape(-1)
-        wsum = np.bincount(inv, weights=pr.wf, minlength=len(uniq))
-        items = [
-            (int(k) // nu, pr.du[int(k) % nu], round(float(ws)))
-            for k, ws in zip(uniq.tolist(), wsum.tolist(), strict=True)
-        ]
-        return uniq, inv, items
+        wsum = np.rint(np.bincount(inv, weights=pr.wf, minlength=len(uniq))).astype(np.int64)
+        du = np.asarray(pr.du, dtype=np.int64)
+        return uniq // nu, du[uniq % nu], wsum, inv
 
-    def exact_rho(self, p: int) -> Fraction | None:
-        """The exact smallest rho making ``p`` affordable, or ``None`` if it is unaffordable."""
+    # -- exact ---------------------------------------------------------------------------------
+    def exact_money(self, p: int) -> Fraction:
+        c, _, wt, _ = self.items(p)
+        val = self.tree.val
+        return sum(
+            (val(ci) * wi for ci, wi in zip(c.tolist(), wt.tolist(), strict=True) if ci),
+            Fraction(0),
+        )
+
+    def exact_rho(self, p: int, guide: float | None = None) -> Fraction | None:
+        c, u, wt, _ = self.items(p)
+        return self.exact_rho_items(self.prob.costs[p], c, u, wt, guide)
+
+    def exact_rho_items(
+        self, cost: int, c: IntArray, u: IntArray, wt: IntArray, guide: float | None = None
+    ) -> Fraction | None:
+        """The exact smallest rho making ``p`` affordable, or ``None`` if it is unaffordable.
+
+        With a float ``guide`` (fast mode, ``p`` known to be affordable), only the supporters that
+        pay all they have, and those too close to call, are evaluated exactly; the result is
+        checked against the guide and recomputed in full if they disagree."""
         self.exact_checks += 1
-        cost = self.prob.costs[p]
-        _, _, items = self.keys(p)
-        vals = self.vals
-        money = sum((vals[c] * wt for c, _, wt in items if c), Fraction(0))
+        val = self.tree.val
+        if guide is not None:
+            ratio = self.vals_f[c] / u
+            poor = ratio < guide * (1.0 - _GUARD)
+            amb = ~poor & (ratio <= guide * (1.0 + _GUARD))
+            base: Fraction = Fraction(cost) - sum(
+                (val(ci) * wi for ci, wi in zip(c[poor].tolist(), wt[poor].tolist(), strict=True)),
+                Fraction(0),
+            )
+            denom = int((u[~poor] * wt[~poor]).sum())
+            pend = sorted(
+                (
+                    (val(ci) / ui, val(ci), ui, wi)
+                    for ci, ui, wi in zip(c[amb].tolist(), u[amb].tolist(), wt[amb].tolist(), strict=True)
+                ),
+            )
+            rho: Fraction | None = None
+            for ratio_x, b, ui, wi in pend:
+                r = base / denom
+                if r <= ratio_x:
+                    rho = r
+                    break
+                base -= b * wi
+                denom -= ui * wi
+            if rho is None and denom > 0:
+                rho = base / denom
+            if rho is not None and abs(float(rho) - guide) <= 1e-8 * guide:
+                return rho
+        # full exact computation
+        items = [(val(ci), ui, wi) for ci, ui, wi in zip(c.tolist(), u.tolist(), wt.tolist(), strict=True)]
+        money = sum((b * wi for b, _, wi in items), Fraction(0))
         if money < cost:
             return None
-        # Supporters in increasing order of budget/utility: the first ones pay all they have.
-        order = sorted(items, key=lambda it: vals[it[0]] / it[1])
+        items.sort(key=lambda it: it[0] / it[1])
         remaining: Fraction = Fraction(cost)
-        denom = sum(u * wt for _, u, wt in items)
-        for c, u, wt in order:
-            rho = remaining / denom
-            if rho * u <= vals[c]:
-                return rho
-            remaining -= vals[c] * wt
-            denom -= u * wt
+        denom = sum(ui * wi for _, ui, wi in items)
+        for b, ui, wi in items:
+            r = remaining / denom
+            if r * ui <= b:
+                return r
+            remaining -= b * wi
+            denom -= ui * wi
         raise AssertionError("affordable project without a solution for rho")  # pragma: no cover
 
     # -- fast ----------------------------------------------------------------------------------
@@ -226,24 +342,47 @@ class _State:
         sup = self.prob.projects[p].sup
         return bool(len(sup)) and int(self.changed[sup].max()) >= computed
 
-    def pay(self, p: int, rho: Fraction, rnd: int) -> MesRound:
-        uniq, inv, items = self.keys(p)
-        pays: list[Fraction] = []
-        newcls = np.zeros(len(uniq), dtype=np.int64)
-        for j, (c, u, _) in enumerate(items):
-            b = self.vals[c]
-            due = rho * u
-            if b <= due:
-                pays.append(b)
-                newcls[j] = 0
-            else:
-                pays.append(due)
-                newcls[j] = self.new_class(b - due)
+    def pay(self, p: int, rho: Fraction | None, rho_f: float, rnd: int) -> MesRound:
+        """Every supporter of ``p`` pays min(budget, rho * u).  ``rho`` may be ``None`` (fast
+        mode): it is then computed exactly only if something needs it."""
+        tree = self.tree
+        c, u, wt, inv = self.items(p)
+        tree.rhos.append(rho)
+        if rho is None:
+            tree.thunks.append(partial(self.exact_rho_items, self.prob.costs[p], c, u, wt, rho_f))
+        else:
+            tree.thunks.append(None)
+            rho_f = float(rho)
+        b = self.vals_f[c]
+        due = rho_f * u
+        poor = b < due * (1.0 - _GUARD)
+        amb = np.flatnonzero(~poor & (b <= due * (1.0 + _GUARD)))
+        for j in amb.tolist():
+            poor[j] = tree.val(int(c[j])) <= tree.rho(rnd) * int(u[j])
+        poor &= c != 0
+        rich = ~poor & (c != 0)
+        newcls = np.zeros(len(c), dtype=np.int64)
+        if rich.any():
+            left = b[rich] - due[rich]
+            ids = tree.add(c[rich], rnd, u[rich], left)
+            newcls[rich] = ids
+            # where the subtraction cancels, take the float from the exact value
+            for k in np.flatnonzero(left < 1e-4 * b[rich]).tolist():
+                tree.vals_f[int(ids[k])] = float(tree.val(int(ids[k])))
         pr = self.prob.projects[p]
         paying = self.cls[pr.sup] != 0
         self.changed[pr.sup[paying]] = rnd
         self.cls[pr.sup] = newcls[inv]
-        return MesRound(project=p, rho=rho, inv=inv, pays=tuple(pays))
+        return MesRound(
+            project=p,
+            index=rnd,
+            rho_f=rho_f,
+            inv=inv,
+            item_cls=c,
+            item_u=u,
+            poor=poor | (c == 0),
+            tree=tree,
+        )
 
 
 def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
@@ -267,6 +406,7 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
     rnd = 0
     while remaining:
         fresh: dict[int, Fraction | float] = {}
+        rho_opt: Fraction | None
         if exact:
             best_x: Fraction | None = None
             for p in sorted(remaining, key=lambda q: (rho_x[q], ranks[q])):
@@ -285,7 +425,8 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
             if best_x is None:
                 break
             tied = sorted((p for p, r in fresh.items() if r == best_x), key=lambda q: ranks[q])
-            chosen, rho = tied[0], best_x
+            chosen, rho_opt = tied[0], best_x
+            rho_f[chosen] = float(best_x)
         else:
             best_f: float | None = None
             for p in sorted(remaining, key=lambda q: rho_f[q]):
@@ -295,7 +436,8 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
                     rf = st.float_rho(p)
                     computed[p] = rnd
                     if rf is not None and rf != rf:  # NaN: affordability too close to call
-                        rx = st.exact_rho(p)
+                        money = st.exact_money(p)
+                        rx = st.exact_rho(p) if money >= prob.costs[p] else None
                         if rx is None:
                             rf = None
                         else:
@@ -313,14 +455,12 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
             near = [p for p, r in fresh.items() if r <= best_f * (1.0 + TOL)]
             if len(near) == 1:
                 chosen = near[0]
-                exact_r = st.exact_rho(chosen)
-                assert exact_r is not None
-                rho = exact_r
+                rho_opt = None  # exact value computed later, only if needed
                 tied = [chosen]
             else:
                 exact_vals: dict[int, Fraction] = {}
                 for p in near:
-                    r = st.exact_rho(p)
+                    r = st.exact_rho(p, rho_f[p])
                     if r is None:
                         remaining.discard(p)
                     else:
@@ -331,13 +471,13 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
                 rho = min(exact_vals.values())
                 tied = sorted((p for p, r in exact_vals.items() if r == rho), key=lambda q: ranks[q])
                 chosen = tied[0]
-        rec = st.pay(chosen, rho, rnd)
+        rec = st.pay(chosen, rho_opt, rho_f[chosen], rnd)
         rec.tied_with = tuple(tied[1:])
         run.rounds.append(rec)
         run.selected.append(chosen)
         remaining.discard(chosen)
         rnd += 1
     run.cls = st.cls
-    run.vals = st.vals
+    run.tree = st.tree
     run.exact_checks = st.exact_checks
     return run

@@ -50,11 +50,13 @@ Completions (``completion=``)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 
 import numpy as np
 
+from ._mes_add1 import stable_extra
 from ._mes_engine import MesProblem, MesRun, run_mes
 from ._mes_lazy import LazyMap
 from ._model import (
@@ -150,23 +152,41 @@ def comparison_step(table: UtilityTable, mes_outcome: list[int], greedy_outcome:
     return prefers_greedy > prefers_mes, prefers_mes, prefers_greedy
 
 
-def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool) -> tuple[MesRun, int]:
+def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool) -> tuple[MesRun, int, int]:
     """The add1 loop (pabutools ``method_of_equal_shares_scheme`` with
-    ``voter_budget_increment``): returns the run kept and the number of increments."""
+    ``voter_budget_increment``): the run kept, the number of increments, and how many MES runs
+    were actually computed.
+
+    Increments that provably repeat the previous run's decisions are skipped
+    (:func:`._mes_add1.stable_extra`); the stop test is the same as pabutools': the first run
+    that overspends returns the previous increment's outcome, the first exhaustive one is
+    returned.
+    """
     budget = Fraction(table.budget)
     per_voter = budget / table.num_voters
+    step = Fraction(increment)
     previous: MesRun | None = None
-    steps = 0
+    k = 0
+    computed = 0
     while True:
-        run = run_mes(prob, per_voter + steps * Fraction(increment), exact=exact)
+        run = run_mes(prob, per_voter + k * step, exact=exact)
+        computed += 1
         cost = sum(table.costs[p] for p in run.selected)
         if cost > budget:
             assert previous is not None  # the first run never overspends
-            return previous, steps - 1
+            if previous.per_voter != per_voter + (k - 1) * step:
+                # skipped increments repeat ``previous``'s decisions; recompute the last one
+                # for its payments and virtual budget
+                previous = run_mes(prob, per_voter + (k - 1) * step, exact=exact)
+                computed += 1
+            return previous, k - 1, computed
         if is_exhaustive(table, prob.candidates, run.selected):
-            return run, steps
+            return run, k, computed
         previous = run
-        steps += 1
+        extra = stable_extra(prob, run) / float(step)
+        # all increments j < extra (in steps) repeat this run; margin for rounding in ``extra``
+        jump = math.ceil(extra - 1e-6 * (1.0 + extra)) if extra > 1 else 1
+        k += max(1, jump)
 
 
 def _money(x: Amount, currency: str) -> str:
@@ -207,8 +227,9 @@ def equal_shares(
         return Outcome(rule="mes", selected=(), total_cost=0, details=details)
 
     if completion in ("add1", "add1-utilitarian", "add1-compare"):
-        run, steps = _add1(prob, table, increment, exact)
+        run, steps, runs = _add1(prob, table, increment, exact)
         details["increments"] = steps
+        details["mes_runs"] = runs
     else:
         run = run_mes(prob, Fraction(table.budget) / table.num_voters, exact=exact)
         steps = 0
@@ -259,7 +280,9 @@ def equal_shares(
 
     currency = election.instance.currency if election is not None else ""
     round_of = {rnd.project: (i, rnd) for i, rnd in enumerate(run.rounds, 1)}
-    left_f = np.asarray([float(v) for v in run.vals], dtype=np.float64)[run.cls]
+    assert run.tree is not None
+    tree = run.tree
+    left_f = tree.vals_f[run.cls]
     weights = np.asarray(table.voter_weights, dtype=np.int64)
     chosen = set(selected)
     spent = Fraction(total_cost)
@@ -274,7 +297,7 @@ def equal_shares(
         cls = run.cls[sup]
         per_class = np.bincount(cls, weights=weights[sup].astype(np.float64))
         return sum(
-            (run.vals[c] * round(float(per_class[c])) for c in np.flatnonzero(per_class)),
+            (tree.val(int(c)) * round(float(per_class[c])) for c in np.flatnonzero(per_class)),
             Fraction(0),
         )
 
@@ -303,7 +326,7 @@ def equal_shares(
                     data,
                 )
             r, rnd = round_of[p]
-            paid = rnd.pays
+            paid = [rnd.pay(j) for j in range(len(rnd.item_cls))]
             us = np.asarray(table.utilities[p], dtype=np.int64)
             w = weights[np.asarray(table.supporters[p], dtype=np.int64)]
             full = rnd.rho * int(us.max())
@@ -349,7 +372,7 @@ def equal_shares(
             sup = prob.projects[rnd.project].sup
             j = int(np.searchsorted(sup, g))
             if j < len(sup) and int(sup[j]) == g:
-                amount = rnd.pays[int(rnd.inv[j])]
+                amount = rnd.pay(int(rnd.inv[j]))
                 if amount:
                     out[rnd.project] = amount
         return out
