@@ -1,0 +1,29 @@
+"""The governance and election demo content loads on top of the lead's demo data."""
+
+from __future__ import annotations
+
+import pytest
+
+from coopgov.apps.elections import clock
+from coopgov.apps.elections.demo import load_demo_elections
+from coopgov.apps.elections.models import Election
+from coopgov.apps.governance.models import GoverningBody, OfficeHolder
+from coopgov.apps.governance.services import check_body
+from coopgov.apps.site.demo import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_bodies_and_declared_election():
+    real_now = clock.now
+    load_demo(trust_members=30)
+    made = load_demo_elections()
+    assert clock.now is real_now
+    assert made["bodies"] >= 3
+    reports = {b.name: check_body(b) for b in GoverningBody.objects.all()}
+    assert reports["Board of directors"].met
+    e = Election.objects.filter(declared_on__isnull=False).first()
+    if made["elections"]:
+        assert e is not None and len(e.result["elected"]) == 2
+        assert OfficeHolder.objects.filter(seat_rule=e.seat_rule).count() == 2
+    assert load_demo_elections() == {"bodies": 0, "elections": 0}  # idempotent
