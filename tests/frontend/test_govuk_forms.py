@@ -307,3 +307,25 @@ def test_error_pages(template, heading, rf):
     html = render_to_string(template, {}, request=request)
     assert f"<title>{heading} — coopgov</title>" in html
     assert f'<h1 class="govuk-heading-l">{heading}</h1>' in html
+
+
+@pytest.mark.django_db
+def test_messages_render_as_banners_or_an_error_summary(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    request.session = {}
+    storage = FallbackStorage(request)
+    storage.add(constants.SUCCESS, "Imported 4 members.")
+    storage.add(constants.INFO, "Applications are closed.")
+    storage.add(constants.ERROR, "That upload has expired.")
+    request._messages = storage
+    html = render_to_string("404.html", {}, request=request)
+    assert "govuk-notification-banner--success" in html and "Imported 4 members." in html
+    assert ">Important</h2>" in html and "Applications are closed." in html
+    summary = html[html.index('class="govuk-error-summary"') :]
+    assert '<p class="govuk-body">That upload has expired.</p>' in summary
+    assert "<ul" not in summary.split("</div>")[0]
