@@ -5,12 +5,13 @@ The rule text is quoted beside the code that implements it.  Arithmetic is exact
 point in units of 0.00001 of a vote (rule 48(3): "the calculation being made to five decimal
 places (any remainder being ignored)"); no binary floating point is involved.
 
-Papers are held in piles, one per candidate, grouped by value and by the rest of their preference
-sequence: all papers a candidate holds at the same value with the same remaining preferences
-travel together for the rest of the count, so one dictionary entry stands for all of them and
-the cost of a stage follows the number of distinct remaining sequences the transferring
-candidate holds, not the number of ballots.  Plain Python, no third-party imports, so that a
-``coopgov count`` process starts quickly.
+Papers are held in piles, one per candidate.  All ballots with the same preference sequence form
+one entry of the profile (``Profile.rankings`` holds each sequence once, with its number of
+ballots), and such ballots always sit at the same preference with the same value, so they move
+together for the whole count: a pile is a list of entry numbers per value, each entry keeps the
+position its papers have reached, and the cost of a transfer follows the number of distinct
+sequences the transferring candidate holds, not the number of ballots.  Plain Python, no
+third-party imports, so that a ``coopgov count`` process starts quickly.
 
 Decisions the rules leave open, and what this module does:
 
@@ -26,9 +27,7 @@ from __future__ import annotations
 
 import gc
 import random
-from collections.abc import Iterable
 from fractions import Fraction
-from operator import itemgetter
 
 from coopgov.counting._model import CountResult, Profile, Stage, TieBreak
 from coopgov.counting._registry import register
@@ -39,40 +38,22 @@ __all__ = ["count_scottish_stv"]
 DECIMALS = 5
 UNIT = 10**DECIMALS  # fixed-point units per vote
 
-# A parcel: remaining preference sequence -> number of papers; a pile: value of the papers
-# (units) -> the parcels received at that value.
-Parcel = dict[tuple[int, ...], int]
+# Every distinct ranking of the profile is one entry (all its ballots move together for the whole
+# count: same position, same value).  A parcel is a list of entry numbers; a pile maps the value of
+# the papers (units) to the parcels received at that value.
+Parcel = list[int]
 Pile = dict[int, list[Parcel]]
 
 
-def _move(
-    entries: Iterable[tuple[tuple[int, ...], int]],
-    offset: int,
-    dests: list[Parcel],
-    continuing: list[bool],
-) -> int:
-    """Move ``(preferences, count)`` entries, read from index ``offset`` on, into the parcels
-    ``dests`` (by next available preference for a continuing candidate); return the number of
-    papers with no such preference."""
-    lost = 0
-    for rest, n in entries:
-        # the next available preference: the first continuing candidate from ``offset`` on
-        try:
-            c = rest[offset]
-            if continuing[c]:
-                key = rest[offset + 1 :]
-            else:
-                k = offset + 1
-                while not continuing[rest[k]]:
-                    k += 1
-                c = rest[k]
-                key = rest[k + 1 :]
-        except IndexError:  # no further preference: a non-transferable paper
-            lost += n
-            continue
-        d = dests[c]
-        d[key] = d.get(key, 0) + n
-    return lost
+class _Papers:
+    """The rankings, their ballot counts and the position each ranking's papers have reached."""
+
+    __slots__ = ("pos", "rankings", "weight")
+
+    def __init__(self, profile: Profile) -> None:
+        self.rankings = profile.rankings
+        self.weight = profile.weights
+        self.pos = [0] * len(profile.rankings)
 
 
 def _transfer(
@@ -80,32 +61,45 @@ def _transfer(
     new_value: dict[int, int],
     piles: list[Pile],
     continuing: list[bool],
-    firsts: list[tuple[tuple[int, ...], int]] | None = None,
+    papers: _Papers,
 ) -> tuple[list[int], int]:
-    """Move every paper of ``pile`` (and ``firsts``, first-preference papers given as whole
-    rankings at value one) to its next available preference for a continuing candidate, at
-    ``new_value[old value]``.  Returns the value credited to each candidate and the value of
+    """Move every paper of ``pile`` to its next available preference for a continuing candidate,
+    at ``new_value[old value]``.  Returns the value credited to each candidate and the value of
     the papers on which no further preference is given (non-transferable), in units."""
     ncand = len(piles)
+    rankings, pos, weight = papers.rankings, papers.pos, papers.weight
+    fresh: dict[int, tuple[list[Parcel], Parcel]] = {}  # new value -> (parcel per candidate, exhausted)
+    for value, parcels in pile.items():
+        nv = new_value[value]
+        got = fresh.get(nv)
+        if got is None:
+            got = fresh[nv] = ([[] for _ in range(ncand)], [])
+        appends = [d.append for d in got[0]]
+        lost = got[1].append
+        for parcel in parcels:
+            for i in parcel:
+                # the next available preference: the first continuing candidate after pos[i]
+                r = rankings[i]
+                p = pos[i] + 1
+                size = len(r)
+                while p < size:
+                    c = r[p]
+                    if continuing[c]:
+                        pos[i] = p
+                        appends[c](i)
+                        break
+                    p += 1
+                else:  # no further preference: a non-transferable paper
+                    lost(i)
     gained = [0] * ncand
     exhausted = 0
-    groups: list[tuple[int, Iterable[tuple[tuple[int, ...], int]], int]] = [
-        (v, parcel.items(), 0) for v, parcels in pile.items() for parcel in parcels
-    ]
-    if firsts:
-        groups.append((UNIT, firsts, 1))
-    fresh: dict[int, list[Parcel]] = {}  # new value -> one new parcel per candidate
-    for value, entries, offset in groups:
-        nv = new_value[value]
-        dests = fresh.get(nv)
-        if dests is None:
-            dests = fresh[nv] = [{} for _ in range(ncand)]
-        exhausted += _move(entries, offset, dests, continuing) * nv
-    for nv, dests in fresh.items():
+    count = weight.__getitem__
+    for nv, (dests, gone) in fresh.items():
         for c, parcel in enumerate(dests):
             if parcel:
-                gained[c] += sum(parcel.values()) * nv
+                gained[c] += sum(map(count, parcel)) * nv
                 piles[c].setdefault(nv, []).append(parcel)
+        exhausted += sum(map(count, gone)) * nv
     return gained, exhausted
 
 
@@ -144,19 +138,22 @@ def _count(profile: Profile, rng: random.Random) -> CountResult:
     # 45(1)-(2) "sort the valid ballot papers into parcels according to the candidates for whom
     #            first preference votes are given ... credit the candidate receiving the first
     #            preference vote with one vote for each ballot paper"
-    # First-preference papers stay as whole rankings in ``firsts`` until their candidate's
-    # papers are transferred (never, for most candidates elected at the end).
-    firsts: list[list[tuple[tuple[int, ...], int]]] = [[] for _ in range(ncand)]
+    papers = _Papers(profile)
+    firsts: list[Parcel] = [[] for _ in range(ncand)]
     add = [f.append for f in firsts]
-    for entry in zip(profile.rankings, profile.weights, strict=True):
-        add[entry[0][0]](entry)
-    first = [sum(map(itemgetter(1), f)) * UNIT for f in firsts]
+    for i, ranking in enumerate(profile.rankings):
+        add[ranking[0]](i)
+    count_of = profile.weights.__getitem__
+    first = [sum(map(count_of, f)) * UNIT for f in firsts]
+    for c in range(ncand):
+        if firsts[c]:
+            piles[c][UNIT] = [firsts[c]]
     for c in range(ncand):
         if firsts[c] and not continuing[c]:  # a withdrawn candidate left in the rankings
-            g, _ = _transfer({}, {UNIT: UNIT}, piles, continuing, firsts[c])
+            g, _ = _transfer(piles[c], {UNIT: UNIT}, piles, continuing, papers)
+            piles[c] = {}
             first = [a + b for a, b in zip(first, g, strict=True)]
             first[c] = 0
-            firsts[c] = []
     votes: list[int] = first
     history: list[list[int]] = []  # every candidate's votes (units) at the end of each stage
     nt = 0  # non-transferable papers' value (units)
@@ -268,10 +265,7 @@ def _count(profile: Profile, rng: random.Random) -> CountResult:
             # 48(4)(b) value of the paper: one for a first preference, else the transfer value at
             #       which it was received.
             tvs = {v: surplus * v // total for v in pile}
-            if firsts[subject]:
-                tvs.setdefault(UNIT, surplus * UNIT // total)
-            gained, exhausted = _transfer(pile, tvs, piles, continuing, firsts[subject])
-            firsts[subject] = []
+            gained, exhausted = _transfer(pile, tvs, piles, continuing, papers)
             for c in range(ncand):
                 votes[c] += gained[c]
             votes[subject] = quota
@@ -320,10 +314,7 @@ def _count(profile: Profile, rng: random.Random) -> CountResult:
         #   transferred to the candidate excluded".
         pile = piles[subject]
         piles[subject] = {}
-        keep = {v: v for v in pile}
-        keep[UNIT] = UNIT
-        gained, exhausted = _transfer(pile, keep, piles, continuing, firsts[subject])
-        firsts[subject] = []
+        gained, exhausted = _transfer(pile, {v: v for v in pile}, piles, continuing, papers)
         for c in range(ncand):
             votes[c] += gained[c]
         votes[subject] = 0
