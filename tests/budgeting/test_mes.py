@@ -56,7 +56,7 @@ def golden_cases() -> list[tuple[str, str, bool]]:
                 continue
             cases.append((path.name, key, False))
             # exact mode (the audit reference) where it stays quick
-            if data["voters"] <= 12000 and ("add1" not in variant or data["voters"] <= 3000):
+            if data["voters"] <= 12000 and ("add1" not in variant or data["voters"] <= 1000):
                 cases.append((path.name, key, True))
     return cases
 

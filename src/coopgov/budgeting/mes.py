@@ -168,6 +168,7 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
     previous: MesRun | None = None
     k = 0
     computed = 0
+    backoff = wait = 1
     while True:
         run = run_mes(prob, per_voter + k * step, exact=exact)
         computed += 1
@@ -183,9 +184,14 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
         if is_exhaustive(table, prob.candidates, run.selected):
             return run, k, computed
         previous = run
-        extra = stable_extra(prob, run) / float(step)
-        # all increments j < extra (in steps) repeat this run; margin for rounding in ``extra``
-        jump = math.ceil(extra - 1e-6 * (1.0 + extra)) if extra > 1 else 1
+        jump = 1
+        wait -= 1
+        if wait <= 0:  # the replay costs about one run: try it less often while it fails
+            extra = stable_extra(prob, run) / float(step)
+            # all increments j < extra (in steps) repeat this run; margin for rounding ``extra``
+            jump = math.ceil(extra - 1e-6 * (1.0 + extra)) if extra > 1 else 1
+            backoff = 1 if jump > 1 else min(2 * backoff, 16)
+            wait = backoff
         k += max(1, jump)
 
 
