@@ -102,7 +102,13 @@ def main(argv: list[str]) -> int:
             _write(args.output, text)
             progress(f"wrote {args.output}")
         else:
-            sys.stdout.write(text)
+            try:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                return 1
     except CountingError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
