@@ -530,6 +530,10 @@ def _make_profile(
     min_len = cons.min_length
     max_cost = cons.max_sum_cost
     lookup = index.__getitem__
+    if not cardinal and not with_ids and max_cost is None:
+        fast = _simple_ballots(groups, lookup, ordinal, max_len, min_len)
+        if fast is not None:
+            return Profile(vote_type=vote_type, ballots=fast, constraints=cons)
     for key, gids in groups.items():
         if isinstance(key, tuple):
             vote_s, points_s = key
@@ -604,6 +608,41 @@ def _make_profile(
     else:
         ballots = tuple(Ballot(it, pt, c, ()) for (it, pt), c in counts.items())
     return Profile(vote_type=vote_type, ballots=ballots, constraints=cons)
+
+
+def _simple_ballots(
+    groups: Mapping[object, list[str]] | Mapping[object, int],
+    lookup: Callable[[str], int],
+    ordinal: bool,
+    max_len: int | None,
+    min_len: int | None,
+) -> tuple[Ballot, ...] | None:
+    """The hot loop for the usual case (approval/ordinal vote strings with counts, no voter ids,
+    no cost limit).  Returns ``None`` on anything unusual: the general loop then finds and
+    locates the problem."""
+    counts: dict[tuple[int, ...], int] = {}
+    get = counts.get
+    hi = max_len if max_len is not None else 1 << 30
+    lo = min_len if min_len is not None else 0
+    first = next(iter(groups.items()), None)
+    if first is not None and not (isinstance(first[0], str) and isinstance(first[1], int)):
+        return None
+    try:
+        for vote_s, cnt in groups.items():
+            if not vote_s:
+                items: tuple[int, ...] = ()
+            elif ordinal:
+                items = tuple(map(lookup, vote_s.split(",")))  # type: ignore[attr-defined]
+            else:
+                items = tuple(sorted(map(lookup, vote_s.split(","))))  # type: ignore[attr-defined]
+            k = len(items)
+            if k > hi or k < lo or len(set(items)) != k:
+                return None
+            counts[items] = get(items, 0) + cnt  # type: ignore[operator]
+    except KeyError:
+        return None
+    new = tuple.__new__
+    return tuple([new(Ballot, (it, None, c, ())) for it, c in counts.items()])
 
 
 def _rows_with_lines(body: list[str], first: int, file: str) -> tuple[list[list[str]], list[int]]:
