@@ -189,3 +189,13 @@ def test_equal_surpluses_ordered_by_most_recent_preceding_stage() -> None:
     # B's own papers (value 1) go at 1/9 -> 0.11111, those from X (value 0.5) at 0.05555
     assert votes(r, 3)["C"] == 5 + 6 * F("0.11111")
     assert votes(r, 3)["D"] == 4 + 6 * F("0.05555")
+
+
+def test_profiles_built_in_code_with_too_few_candidates_or_no_ballots() -> None:
+    # no ballots at all: nobody reaches the quota; exclusions by lot until rule 52 applies
+    r = count(Profile("t", ("a", "b", "c"), 1), "scottish-stv", seed=1)
+    assert len(r.elected) == 1 and all(t.how == "lot" for t in r.ties) and len(r.ties) == 2
+    # fewer candidates standing than seats: every standing candidate is elected, no crash
+    for method in ("scottish-stv", "plurality"):
+        p = Profile.from_ballots(["a", "b", "c"], 2, [[0]], withdrawn=[1, 2])
+        assert count(p, method, seed=0).elected == (0,)

@@ -44,7 +44,8 @@ def count_plurality(profile: Profile, rng: random.Random) -> CountResult:
     elected: list[int] = []
     ties: list[TieBreak] = []
     # Candidates with more votes than the candidate in the last place are elected outright.
-    boundary = votes[ranked[seats - 1]]
+    # (a profile built in code may have no more candidates than seats)
+    boundary = votes[ranked[min(seats, len(ranked)) - 1]] if ranked else 0
     elected = [c for c in ranked if votes[c] > boundary]
     tied = sorted(c for c in ranked if votes[c] == boundary)
     places = seats - len(elected)

@@ -224,7 +224,7 @@ def _count(profile: Profile, rng: random.Random) -> CountResult:
     finish_stage(1, "first preferences", (), [0] * ncand, (), "")
 
     number = 1
-    while len(elected) < seats:
+    while len(elected) < seats and any(continuing):  # (a profile may have too few candidates)
         number += 1
         before = list(votes)
         if pending:
