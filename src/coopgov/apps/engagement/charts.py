@@ -183,7 +183,7 @@ def gap_chart(
         yy = 4 + i * row_h + row_h / 2
         parts.append(_text(label_w - 8, yy + 4, label, anchor="end", size=13))
         if ratio is None or ratio <= 0:
-            parts.append(_text(label_w + 6, yy + 4, "not shown"))
+            parts.append(_text(label_w + 6, yy + 4, "not shown (too few)" if ratio is None else "no members"))
             continue
         if lower is not None and upper is not None:
             parts.append(

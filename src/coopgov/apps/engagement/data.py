@@ -149,8 +149,9 @@ def membership_section(
             for n, v in source
             if n == classes.get(stakeholder_class.pk) or n.startswith(f"{stakeholder_class.name}: ")
         ]
-    order = {name: i for i, name in enumerate([*classes.values(), *sorted(cons.values())])}
-    source.sort(key=lambda x: order.get(x[0], 0))
+    nested = [n for c in classes.values() for n in (c, *sorted(x for x in cons.values() if x.startswith(f"{c}: ")))]
+    order = {name: i for i, name in enumerate(nested)}
+    source.sort(key=lambda x: order.get(x[0], len(order)))
     sizes, _ = _suppress({name: f.size for name, f in source if ":" not in name})
     con_sizes, _ = _suppress({name: f.size for name, f in source if ":" in name})
     sizes.update(con_sizes)
