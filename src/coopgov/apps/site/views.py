@@ -298,8 +298,8 @@ def register_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def job_status(request: HttpRequest, slug: str, job_id: uuid.UUID) -> HttpResponse:
     org = _org(slug)
-    job = get_object_or_404(Job, pk=job_id, organisation=org)
     require_capability(request.user, org, Capability.MANAGE_MEMBERS)
+    job = get_object_or_404(Job, pk=job_id, organisation=org)
     return render(request, "site/job.html", {"org": org, "job": job})
 
 
