@@ -46,7 +46,7 @@ def trust(append_only_cleanup):
                 stakeholder_class=public,
                 constituency=area,
                 joined_on=datetime.date(2018 + i % 7, 3, 1),
-            )  # fmt: skip
+            )
         )
     services.do_upload_population(actor=None, organisation=org, name="Census (test)", data=_population_csv(),
                                   filename="population.csv")  # fmt: skip
