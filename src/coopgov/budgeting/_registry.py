@@ -63,6 +63,7 @@ class RuleSpec:
     default_scoring: Callable[[Election], str]
     completions: tuple[str | None, ...] = (None,)
     summary: str = ""
+    ring_fence_native: bool = False
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -79,14 +80,19 @@ def register(
     default_scoring: Callable[[Election], str] | None = None,
     completions: tuple[str | None, ...] = (None,),
     summary: str = "",
+    ring_fence_native: bool = False,
 ) -> None:
-    """Register (or replace) a rule under ``name``."""
+    """Register (or replace) a rule under ``name``.
+
+    Rules that do not take the ``sub_budgets``/``ring_fence``/``leftover`` options themselves
+    (``ring_fence_native=False``) get ring-fencing from :mod:`._ringfence`: run pot by pot."""
     RULES[name] = RuleSpec(
         name=name,
         fn=fn,
         default_scoring=default_scoring or (lambda e: e.default_scoring()),
         completions=completions,
         summary=summary,
+        ring_fence_native=ring_fence_native,
     )
 
 
@@ -135,10 +141,32 @@ def allocate(
         completion = None
     if completion not in spec.completions:
         allowed = ", ".join("none" if c is None else c for c in spec.completions)
-        raise BudgetingError(
-            f"rule {rule!r} has no completion {completion!r} (choose from {allowed})"
-        )
-    table = election.utilities(scoring or spec.default_scoring(election))
+        raise BudgetingError(f"rule {rule!r} has no completion {completion!r} (choose from {allowed})")
+    chosen_scoring = scoring or spec.default_scoring(election)
+    if not spec.ring_fence_native and ("sub_budgets" in options or "ring_fence" in options):
+        from ._ringfence import ring_fenced
+
+        rest = dict(options)
+        sub_budgets = rest.pop("sub_budgets", None)
+        ring_fence = rest.pop("ring_fence", None)
+        leftover = rest.pop("leftover", "discard")
+        if not isinstance(sub_budgets, Mapping) or not sub_budgets:
+            raise BudgetingError("ring-fencing needs sub-budgets (e.g. 'Green=250000')")
+
+        def run(sub: Election) -> Outcome:
+            table = sub.utilities(chosen_scoring)
+            return spec.fn(
+                sub,
+                table,
+                completion=completion,
+                exact=exact,
+                tie_breaking=tie_breaking,
+                ranks=tie_ranks(table, tie_breaking),
+                options=rest,
+            )
+
+        return ring_fenced(election, run, sub_budgets, ring_fence, leftover)
+    table = election.utilities(chosen_scoring)
     ranks = tie_ranks(table, tie_breaking)
     return spec.fn(
         election,

@@ -413,9 +413,11 @@ register(
     "greedy",
     _rule(False, "greedy"),
     summary="greedy by votes (points): fund the most supported projects that fit",
+    ring_fence_native=True,
 )
 register(
     "greedy-cost",
     _rule(True, "greedy-cost"),
     summary="greedy by votes (points) per unit of cost",
+    ring_fence_native=True,
 )
