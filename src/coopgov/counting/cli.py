@@ -44,7 +44,21 @@ class _Progress:
             print(f"[{dt:7.2f}s] {msg}", file=self.stream, flush=True)
 
 
-class _Formatter(argparse.HelpFormatter):
+_EPILOG = """\
+input formats:
+  .blt   "<candidates> <seats>", optional withdrawn ids (-2), one line per ballot
+         "<weight> <ids in preference order> 0", a lone 0, quoted names, quoted title
+  .csv   one ballot per row: rank columns ("1st,2nd,...") holding candidate names, or
+         candidate columns holding rank numbers; optional "weight" column; needs --seats
+  .json  {"seats": N, "candidates": [...], "withdrawn": [...],
+          "ballots": [{"ranking": ["name", ...], "count": K}, ...]}
+A ballot is used up to its first repeated, equal or skipped preference.
+
+exit status: 0 counted; 2 a mistake in the input or options (one line on stderr)
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
     """argparse's formatter, told the width so that it does not import shutil at start-up."""
 
     def __init__(self, prog: str) -> None:
@@ -60,6 +74,7 @@ def _parser(methods: list[str]) -> argparse.ArgumentParser:
         prog=PROG,
         description="Count an election by a statutory method and print the result sheet.",
         formatter_class=_Formatter,
+        epilog=_EPILOG,
     )
     p.add_argument("file", metavar="FILE", help="ballots: .blt, .csv (ranked) or .json")
     p.add_argument("--method", "-m", required=True, choices=methods, help="counting rule")
