@@ -11,6 +11,12 @@
    ``do_compute_results``, ``do_publish_results``): loading the ballots from the database, building
    the engine's election, running the process's rule and greedy for comparison, writing the .pb
    export, storing and publishing.
+Completion: the platform's default for the Method of Equal Shares is ``add1`` (what Świecie and
+Wieliczka used).  The engine's add1 reruns MES once per unit of currency added to every voter's share,
+which on 50,000 voters takes far longer than 5 s (Łódź 2022: about 25 s; Warszawa 2026: over 5 minutes,
+measured 27 November 2026), so this benchmark defaults to ``--completion utilitarian``, which the
+process can also choose; ``--completion add1`` measures the default.
+
 4. Runs the engine directly on the same ballots (the reference, in the same run) and prints the
    ratio, and checks that the platform funded exactly the projects the engine selects.
 """

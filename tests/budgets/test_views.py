@@ -14,7 +14,7 @@ from coopgov.apps.budgets import services
 from coopgov.apps.budgets.models import Ballot, Process
 from coopgov.apps.orgs.models import Organisation
 
-from .conftest import make_process
+from .conftest import make_process, voting_process
 from .test_process import cast_some, ids
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +189,89 @@ def test_create_process_form(org: Organisation, officer: User) -> None:
 def test_draft_is_private(org: Organisation, officer: User) -> None:
     p = make_process(org, officer)
     assert Client().get(f"/budgets/{p.slug}/").status_code == 404
+
+
+def test_points_ballot_without_js(org: Organisation, officer: User, resident: User) -> None:
+    process = voting_process(
+        org,
+        officer,
+        resident,
+        title="Points fund",
+        ballot_type="points",
+        total_points=10,
+        max_choices=None,
+        ring_fence="none",
+        areas=[],
+        limit_to_budget=False,
+    )
+    c = code_client(process, officer)
+    i = ids(process)
+    r = c.post(
+        f"/budgets/{process.slug}/vote/",
+        {f"points_{i['Youth club evenings']}": "7", f"points_{i['CCTV at the station']}": "5", "action": "vote"},
+    )
+    assert "You have given 12 points: you have 10 to give" in r.content.decode()
+    r = c.post(
+        f"/budgets/{process.slug}/vote/",
+        {f"points_{i['Youth club evenings']}": "7", f"points_{i['CCTV at the station']}": "3", "action": "vote"},
+    )
+    assert "Your vote has been recorded" in r.content.decode()
+    assert Ballot.objects.get().choices == ",".join(
+        f"{k}:{v}" for k, v in sorted([(i["Youth club evenings"], 7), (i["CCTV at the station"], 3)])
+    )
+
+
+def test_ranked_ballot_without_js(org: Organisation, officer: User, resident: User) -> None:
+    process = voting_process(
+        org,
+        officer,
+        resident,
+        title="Ranked fund",
+        ballot_type="ranked",
+        max_choices=3,
+        ring_fence="none",
+        areas=[],
+        limit_to_budget=False,
+    )
+    c = code_client(process, officer)
+    i = ids(process)
+    order = [i["Safe route to school"], i["Youth club evenings"]]
+    r = c.post(f"/budgets/{process.slug}/vote/", {"rank_1": str(order[0]), "rank_2": str(order[1]), "action": "vote"})
+    assert "Your vote has been recorded" in r.content.decode()
+    assert Ballot.objects.get().choices == f"{order[0]},{order[1]}"  # preference order kept
+    r = c.post(f"/budgets/{process.slug}/vote/", {"rank_1": str(order[0]), "rank_2": str(order[0]), "action": "vote"})
+    assert "A project is chosen twice" in r.content.decode()
+
+
+def test_minimum_age_must_be_confirmed(org: Organisation, officer: User, resident: User) -> None:
+    process = voting_process(org, officer, resident, title="Youth fund", minimum_age=16)
+    c = code_client(process, officer)
+    i = ids(process)
+    r = c.post(f"/budgets/{process.slug}/vote/", {"area_southbank": [i["Neighbourhood watch signs"]], "action": "vote"})
+    assert "<title>Error: " in r.content.decode() and not Ballot.objects.exists()
+    r = c.post(
+        f"/budgets/{process.slug}/vote/",
+        {"area_southbank": [i["Neighbourhood watch signs"]], "age_ok": "on", "action": "vote"},
+    )
+    assert "Your vote has been recorded" in r.content.decode()
+
+
+def test_idea_with_picture(voting: Process, org: Organisation, officer: User, resident: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    process = make_process(org, officer, title="Picture fund")
+    services.do_advance_phase(actor=officer, process=process)
+    c = Client()
+    c.force_login(resident)
+    png = SimpleUploadedFile("lane.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    r = c.post(
+        f"/budgets/{process.slug}/ideas/new/",
+        {
+            "title": "Lights",
+            "description": "Dark lane",
+            "area": process.areas.first().pk,  # type: ignore[union-attr]
+            "estimated_cost": "1000",
+            "image": png,
+        },
+    )
+    assert "Say what the picture shows" in r.content.decode()
