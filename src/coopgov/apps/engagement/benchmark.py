@@ -98,7 +98,7 @@ def benchmark(org: Organisation, on: datetime.date) -> dict[str, Any]:
         if e and e["seats"]:
             values["contested"][pk] = e["contested"] / e["seats"]
     labels = {
-        "members": ("Members", "{:,.0f}"),
+        "members": ("Members", "count"),
         "joined": ("Joined in the last 12 months, per 100 members", "{:.1f}"),
         "voting": ("Members with voting rights", "pct"),
         "turnout": ("Turnout in contested elections, last three years", "pct"),
@@ -112,7 +112,11 @@ def benchmark(org: Organisation, on: datetime.date) -> dict[str, Any]:
         q = quartiles(list(vals.values()))
 
         def f(x: Any, fmt: str = fmt) -> str:
-            return f"{100 * float(x):.1f}%" if fmt == "pct" else fmt.format(float(x))
+            if fmt == "pct":
+                return f"{100 * float(x):.1f}%"
+            if fmt == "count":
+                return f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):,.1f}"
+            return fmt.format(float(x))
 
         mine = vals.get(org.pk)
         indicators.append(
