@@ -57,6 +57,7 @@ from ._model import (
     UtilityTable,
 )
 from ._registry import RuleFn, register
+from ._ringfence import pots_for
 
 __all__ = ["GreedyOptions", "greedy"]
 
@@ -227,40 +228,17 @@ def greedy(
 def _pots(
     election: Election, table: UtilityTable, opts: GreedyOptions
 ) -> list[tuple[str, Number, frozenset[int] | None]]:
+    """The ring-fenced pots (same rules as :mod:`._ringfence`, which other rules use)."""
     if not opts.sub_budgets:
         if opts.ring_fence is not None:
             raise BudgetingError("ring-fencing needs sub-budgets (e.g. 'Green=250000')")
         return []
-    if opts.ring_fence not in ("category", "district"):
-        raise BudgetingError("sub-budgets need ring_fence 'category' or 'district'")
     if opts.leftover not in ("discard", "pool"):
         raise BudgetingError(f"leftover must be 'discard' or 'pool', not {opts.leftover!r}")
-    projects = election.instance.projects
-    known: set[str] = set()
-    for p in projects:
-        if opts.ring_fence == "category":
-            known.update(p.categories)
-        elif p.district is not None:
-            known.add(p.district)
-    pots: list[tuple[str, Number, frozenset[int] | None]] = []
-    taken: set[int] = set()
-    for label, amount in opts.sub_budgets.items():
-        if label not in known:
-            raise BudgetingError(
-                f"no project has {opts.ring_fence} {label!r} (known: {', '.join(sorted(known)) or 'none'})"
-            )
-        if amount < 0:
-            raise BudgetingError(f"sub-budget for {label!r} is negative")
-        members = set()
-        for i, p in enumerate(projects):
-            if i in taken:
-                continue
-            groups = p.categories if opts.ring_fence == "category" else (p.district,)
-            if label in groups:
-                members.add(i)
-        taken |= members
-        pots.append((label, amount, frozenset(members)))
-    return pots
+    return [
+        (label, amount, frozenset(members))
+        for label, amount, members in pots_for(election, opts.sub_budgets, opts.ring_fence)
+    ]
 
 
 def _ties(
