@@ -69,3 +69,24 @@ def test_grouped_and_ungrouped_identical(method: str, profile: Profile, seed: in
     assert ungrouped.excluded == grouped.excluded
     assert [s.votes for s in ungrouped.stages] == [s.votes for s in grouped.stages]
     assert ungrouped.ties == grouped.ties
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles(), seed=st.integers(min_value=0, max_value=2**16))
+def test_scottish_stv_fixed_point_and_election_reasons(profile: Profile, seed: int) -> None:
+    result = count(profile, "scottish-stv", seed=seed)
+    quota = Fraction(profile.valid_poll // (profile.seats + 1) + 1)
+    assert result.quota == quota
+    previous = None
+    for stage in result.stages:
+        # five decimal places exactly, never negative (rule 48(3))
+        assert all((v * 10**5).denominator == 1 and v >= 0 for v in stage.votes)
+        assert stage.loss >= 0 and (stage.loss * 10**5).denominator == 1
+        if previous is not None:  # non-transferable papers and rounding loss only accumulate
+            assert stage.non_transferable >= previous.non_transferable
+            assert stage.loss >= previous.loss
+        for c in stage.elected:  # elected with a quota (rule 47) or as a last vacancy (rule 52)
+            assert stage.votes[c] >= quota or "rule 52" in stage.note
+        # one surplus or one exclusion per stage
+        assert len(stage.subjects) == (0 if stage.number == 1 else 1)
+        previous = stage
