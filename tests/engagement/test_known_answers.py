@@ -162,3 +162,25 @@ def test_flows_suppressed_in_pairs() -> None:
     assert published._pair(4, 0) == ("<10", "0", False)
     assert published._pair(12, 30) == ("12", "30", True)
     assert published._pair(3, 5) == ("<10", "<10", False)
+
+
+def test_constituency_sizes_suppressed_within_their_class(db: None) -> None:
+    from coopgov.apps.orgs.services import do_add_constituency, do_create_organisation
+
+    org = do_create_organisation(actor=None, name="Trust", kind="nhs-foundation-trust", legal_form="nhs-foundation-trust",
+                                 ownership_model="public", sectors=["health"])  # fmt: skip
+    staff = org.stakeholder_classes.get(slug="staff")
+    clinical, other = staff.constituencies.order_by("position")
+    from coopgov.apps.membership.models import Person
+    from coopgov.apps.membership.services import do_add_member
+
+    for c, n in ((clinical, 25), (other, 4)):
+        for i in range(n):
+            p = Person.objects.create(full_name=f"S{i}")
+            do_add_member(actor=None, organisation=org, person=p, stakeholder_class=staff, constituency=c,
+                          joined_on=D(2020, 1, 1))  # fmt: skip
+    assert do_add_constituency  # (the preset made the two staff constituencies)
+    section = published.membership_section(org, D(2024, 1, 1), D(2024, 12, 31), None)
+    groups = {g["group"]: g["size"] for g in section["groups"]}
+    # staff 29 is published, so non-clinical 4 -> "<10" and clinical 25 -> "*" (else 29 - 25 = 4)
+    assert (groups["Staff"], groups["Staff: Non-clinical staff"], groups["Staff: Clinical staff"]) == ("29", "<10", "*")

@@ -153,8 +153,11 @@ def membership_section(
     order = {name: i for i, name in enumerate(nested)}
     source.sort(key=lambda x: order.get(x[0], len(order)))
     sizes, _ = _suppress({name: f.size for name, f in source if ":" not in name})
-    con_sizes, _ = _suppress({name: f.size for name, f in source if ":" in name})
-    sizes.update(con_sizes)
+    # each class's constituencies are one margin whose total (the class's size) is published
+    for cls_name in classes.values():
+        margin = {name: f.size for name, f in source if name.startswith(f"{cls_name}: ")}
+        if margin:
+            sizes.update(_suppress(margin)[0])
     for name, f in source:
         j, lv, both = _pair(f.joiners, f.leavers)
         groups.append(
