@@ -70,7 +70,10 @@ RULES: dict[str, RuleSpec] = {}
 """Registered rules by name (filled lazily; use :func:`rules` to get the full list)."""
 
 _BUILTIN_MODULES = ("greedy", "mes", "phragmen")
-_loaded = False
+# Which built-in module provides a rule, so that running one rule imports only its module
+# (the greedy rules need no numpy).
+_PROVIDER = {"greedy": "greedy", "greedy-cost": "greedy", "mes": "mes", "phragmen": "phragmen"}
+_loaded: set[str] = set()
 
 
 def register(
@@ -96,18 +99,27 @@ def register(
     )
 
 
-def _load_builtins() -> None:
-    global _loaded
-    if _loaded:
+def _load(mod: str) -> None:
+    if mod in _loaded:
         return
-    _loaded = True
+    _loaded.add(mod)
+    full = f"{__package__}.{mod}"
+    try:
+        importlib.import_module(full)
+    except ModuleNotFoundError as exc:  # a rule module not written yet: skip only that one
+        if exc.name != full:
+            raise
+
+
+def _load_builtins(rule: str | None = None) -> None:
+    """Import the module providing ``rule`` (all built-in rule modules if ``rule`` is None or
+    not a known built-in)."""
+    provider = _PROVIDER.get(rule) if rule is not None else None
+    if provider is not None:
+        _load(provider)
+        return
     for mod in _BUILTIN_MODULES:
-        full = f"{__package__}.{mod}"
-        try:
-            importlib.import_module(full)
-        except ModuleNotFoundError as exc:  # a rule module not written yet: skip only that one
-            if exc.name != full:
-                raise
+        _load(mod)
 
 
 def rules() -> dict[str, RuleSpec]:
@@ -132,8 +144,12 @@ def allocate(
     become utilities (default: the rule's choice for the vote type).  Other keyword ``options`` go
     to the rule.  Raises :class:`BudgetingError` for an unknown rule/completion/option.
     """
-    _load_builtins()
+    if rule not in RULES:
+        _load_builtins(rule)
     spec = RULES.get(rule)
+    if spec is None:
+        _load_builtins()
+        spec = RULES.get(rule)
     if spec is None:
         known = ", ".join(sorted(RULES)) or "none registered"
         raise BudgetingError(f"unknown rule {rule!r} (known: {known})")
