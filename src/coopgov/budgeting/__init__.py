@@ -4,6 +4,18 @@ sequential Phragmén, explanations.  Plain Python, no Django.
     >>> from coopgov.budgeting import read_election, allocate  # doctest: +SKIP
     >>> election = read_election("Poland_Swiecie_2023.pb")      # doctest: +SKIP
     >>> outcome = allocate(election, "mes", completion="add1")  # doctest: +SKIP
+    >>> outcome.explanations[0].text                            # doctest: +SKIP
+
+Command line (``coopgov allocate --help``)::
+
+    coopgov allocate FILE.pb --rule mes --completion add1 [--exact] [--format text|json|csv|html|pb]
+    coopgov allocate FILE.pb --rule greedy --threshold 100 [--no-skip] [--voters]
+    coopgov allocate FILE.pb --rule city      # the organiser's rule named in META
+
+Modules: :mod:`._model` (data model, utilities, tie-breaking), :mod:`._pabulib` (``.pb``),
+:mod:`._formats` (CSV/JSON layouts), :mod:`.greedy`, :mod:`.mes`, :mod:`.phragmen` (the rules,
+each citing its definition), :mod:`._ringfence` (sub-budgets), :mod:`._explain` and
+:mod:`._report` (words and reports for voters), :mod:`.cli`.
 """
 
 from __future__ import annotations
