@@ -148,15 +148,16 @@ def _count(profile: Profile, rng: random.Random) -> CountResult:
     for c in range(ncand):
         if firsts[c]:
             piles[c][UNIT] = [firsts[c]]
+    nt = 0  # non-transferable papers' value (units)
     for c in range(ncand):
         if firsts[c] and not continuing[c]:  # a withdrawn candidate left in the rankings
-            g, _ = _transfer(piles[c], {UNIT: UNIT}, piles, continuing, papers)
+            g, gone = _transfer(piles[c], {UNIT: UNIT}, piles, continuing, papers)
             piles[c] = {}
             first = [a + b for a, b in zip(first, g, strict=True)]
             first[c] = 0
+            nt += gone
     votes: list[int] = first
     history: list[list[int]] = []  # every candidate's votes (units) at the end of each stage
-    nt = 0  # non-transferable papers' value (units)
     loss = 0  # value lost by ignoring remainders (units)
     elected: list[int] = []
     excluded: list[int] = []
