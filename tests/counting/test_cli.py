@@ -168,3 +168,18 @@ def test_input_format_override_and_csv_to_blt_export(tmp_path: Path, capsys: pyt
     assert blt.read_text(encoding="utf-8") == '3 1\n2 1 2 0\n1 2 3 0\n1 3 0\n0\n"Ann"\n"Bob"\n"Cy"\n""\n'
     code, out2, _ = run([str(blt), "-m", "scottish-stv", "--seed", "4"], capsys)  # Bob and Cy tie: a lot
     assert code == 0 and out2.split("Stages:")[0].splitlines()[1:] == out.split("Stages:")[0].splitlines()[1:]
+
+
+def test_standard_input() -> None:
+    text = GOOD.encode()
+    proc = subprocess.run(
+        [sys.executable, "-m", "coopgov", "count", "-", "--input-format", "blt", "-m", "scottish-stv"],
+        input=text, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0 and b"Elected: Bob" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "coopgov", "count", "-", "--input-format", "blt", "-m", "scottish-stv"],
+        input=b"3 1\n1 1 7 0\n0\n", capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr == b"coopgov count: <stdin>:2: unknown candidate id 7 (candidates are 1 to 3)\n"

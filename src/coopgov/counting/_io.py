@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from coopgov.counting._blt import read_blt
+from coopgov.counting._blt import parse_blt, read_blt
 from coopgov.counting._model import CountingError, Profile
 
 TYPE_CHECKING = False
@@ -18,27 +18,46 @@ FORMATS = ("blt", "csv", "json")
 
 
 def read_profile(path: str | PathLike[str], *, input_format: str | None = None, seats: int | None = None) -> Profile:
-    """Read ``path`` (format from ``input_format`` or the file extension).
+    """Read ``path`` (format from ``input_format`` or the file extension; ``"-"`` is standard
+    input, which needs ``input_format``).
 
     ``seats``, if given, overrides the seat count in the file (BLT, JSON) or supplies it (CSV).
     """
     fmt = input_format or os.path.splitext(path)[1].lower().lstrip(".")
-    if fmt == "blt":
-        profile = read_blt(path)
-    elif fmt == "csv":
-        from coopgov.counting._csv import read_csv  # imported only when needed
-
-        return read_csv(path, seats=seats)
-    elif fmt == "json":
-        from coopgov.counting._json import read_json
-
-        return read_json(path, seats=seats)
-    else:
+    if fmt not in FORMATS:
         raise CountingError(
             "cannot tell the format from the extension; use .blt, .csv or .json or give --input-format",
             str(path),
         )
+    if str(path) == "-":
+        return _read_stdin(fmt, seats)
+    if fmt == "csv":
+        from coopgov.counting._csv import read_csv  # imported only when needed
+
+        return read_csv(path, seats=seats)
+    if fmt == "json":
+        from coopgov.counting._json import read_json
+
+        return read_json(path, seats=seats)
+    profile = read_blt(path)
     return profile if seats is None else with_seats(profile, seats, str(path))
+
+
+def _read_stdin(fmt: str, seats: int | None) -> Profile:
+    import sys
+
+    source = "<stdin>"
+    data = sys.stdin.buffer.read()
+    if fmt == "csv":
+        from coopgov.counting._csv import parse_csv
+
+        return parse_csv(data, source=source, seats=seats)
+    if fmt == "json":
+        from coopgov.counting._json import parse_json
+
+        return parse_json(data, source=source, seats=seats)
+    profile = parse_blt(data, source=source)
+    return profile if seats is None else with_seats(profile, seats, source)
 
 
 def with_seats(profile: Profile, seats: int, source: str | None = None) -> Profile:

@@ -76,7 +76,7 @@ def _parser(methods: list[str]) -> argparse.ArgumentParser:
         formatter_class=_Formatter,
         epilog=_EPILOG,
     )
-    p.add_argument("file", metavar="FILE", help="ballots: .blt, .csv (ranked) or .json")
+    p.add_argument("file", metavar="FILE", help="ballots: .blt, .csv (ranked) or .json; - for stdin")
     p.add_argument("--method", "-m", required=True, choices=methods, help="counting rule")
     p.add_argument("--seats", "-s", type=int, help="number of seats (required for CSV)")
     p.add_argument("--format", "-f", default="text", choices=FORMATS, help="result format")
