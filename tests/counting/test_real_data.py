@@ -83,6 +83,18 @@ def _droop_elected(dump: Path) -> set[str]:
     return {" ".join(end[j].split()) for j in range(4, len(end), 3) if end[j + 1] == "E"}
 
 
+def _droop_residuals(report: Path) -> dict[int, Fraction]:
+    """droop's "Residual" (value lost to ignored remainders) at the end of each round."""
+    residual: dict[int, Fraction] = {}
+    current = 0
+    for line in report.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Round "):
+            current = int(line.split()[1].rstrip(":"))
+        elif line.strip().startswith("Residual:"):
+            residual[current] = Fraction(line.split()[1])
+    return residual
+
+
 def _droop_rounds(dump: Path) -> dict[int, tuple[Fraction, dict[str, Fraction]]]:
     """Totals at the end of each droop round (its last row with figures)."""
     rounds: dict[int, tuple[Fraction, dict[str, Fraction]]] = {}
@@ -116,6 +128,7 @@ def test_glasgow_stage_by_stage_matches_droop(shared_data: Path, name: str) -> N
     assert set(result.elected_names) == _droop_elected(
         folder / "droop_reference" / f"{ward}-2007-scotland-fixed-p5-d5-dump.csv"
     )
+    residuals = _droop_residuals(folder / "droop_reference" / f"{ward}-2007-scotland-fixed-p5-d5-report.txt")
     # droop numbers the first-preference round 0; our stages start at 1.
     assert len(result.stages) == len(rounds)
     for k, (nontransferable, votes) in rounds.items():
@@ -125,6 +138,7 @@ def test_glasgow_stage_by_stage_matches_droop(shared_data: Path, name: str) -> N
         assert ours == votes, f"stage {k + 1}"
         # droop's "non-transferable" excludes the remainders ignored (our separate `loss`)
         assert stage.non_transferable == nontransferable, f"stage {k + 1}"
+        assert stage.loss == residuals[k], f"stage {k + 1}"
         assert sum(stage.votes) + stage.non_transferable + stage.loss == result.valid_poll
         for v in stage.votes:
             assert (v * 10**5).denominator == 1  # five decimal places exactly
