@@ -29,7 +29,7 @@ import re
 from coopgov.counting._errors import decode, read_bytes
 from coopgov.counting._model import CountingError, Profile
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from os import PathLike
 

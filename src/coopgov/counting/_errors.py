@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coopgov.counting._model import CountingError
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from os import PathLike
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from coopgov.counting._blt import parse_blt, read_blt
 from coopgov.counting._model import CountingError, Profile
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from os import PathLike
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from coopgov.counting._model import CountingError, CountResult, Profile
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
 

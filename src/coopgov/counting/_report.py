@@ -13,7 +13,7 @@ from fractions import Fraction
 from coopgov.counting._arith import fmt
 from coopgov.counting._model import CountResult, Stage
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Any
 

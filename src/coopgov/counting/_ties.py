@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from coopgov.counting._model import TieBreak
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Literal
 

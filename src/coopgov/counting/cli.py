@@ -23,7 +23,7 @@ from coopgov.counting._model import CountingError
 from coopgov.counting._registry import available, count
 from coopgov.counting._report import FORMATS, render
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import TextIO
 
