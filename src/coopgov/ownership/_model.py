@@ -101,6 +101,8 @@ class Location:
     provider_name: str = ""
     region: str = ""
     local_authority: str = ""
+    postcode: str = ""
+    """The location's postcode as CQC gives it (the platform's directory searches by its area)."""
     inspection_category: str = ""
     service_types: frozenset[str] = frozenset()
     regulated_activities: frozenset[str] = frozenset()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "coopgov.apps.engagement",
     "coopgov.apps.site",
     "coopgov.apps.budgets",
+    "coopgov.apps.providers",
 ]
 
 MIDDLEWARE = [

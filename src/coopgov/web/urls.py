@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("coopgov.apps.elections.urls")),
     path("", include("coopgov.apps.engagement.urls")),
     path("budgets/", include("coopgov.apps.budgets.urls")),
+    path("providers/", include("coopgov.apps.providers.urls")),
     path("", include("coopgov.apps.site.urls")),
 ]
