@@ -636,8 +636,27 @@ def do_close_poll(*, actor: Any, election: Election) -> Election:
         e.poll_closed = True
         e.save(update_fields=["poll_closed"])
         _sync(e, election, ["poll_closed"])
+        _shuffle_storage_order()
         _audit(actor, e, "poll.close", f"Closed the poll: {e.ballots.count()} ballot(s) received")
     return e
+
+
+def _shuffle_storage_order() -> None:
+    """Rewrite the ballots and voter marks in random (UUID) order on PostgreSQL.
+
+    Rows are stored in the order they were inserted, so someone reading the raw table files could
+    line the n-th voter mark up with the n-th ballot.  Clustering both tables on their random
+    primary keys when a poll closes destroys that order.  (SQLite test databases are left alone.)
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        # Check deferred foreign keys now: CLUSTER refuses a table with pending trigger events.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for model in (Ballot, VoterMark):
+            table = connection.ops.quote_name(model._meta.db_table)
+            index = connection.ops.quote_name(f"{model._meta.db_table}_pkey")
+            cur.execute(f"CLUSTER {table} USING {index}")
 
 
 def build_profile(e: Election) -> Profile:
