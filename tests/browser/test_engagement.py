@@ -88,6 +88,14 @@ def test_dashboard_and_report_are_accessible(live_server, page, axe_check, scree
     expect(page.get_by_text("2022-01-01 to")).to_be_visible()
     axe_check(page)
 
+    # the officer's data page and the report editor
+    page.get_by_role("link", name="Population table, deprivation deciles, decisions and benchmark sharing").click()
+    expect(page.get_by_role("heading", name="Engagement data")).to_be_visible()
+    axe_check(page)
+    page.goto(live_server.url + f"/organisations/{org.slug}/engagement/reports/{year}/edit/")
+    expect(page.get_by_label("What changed because of it")).to_have_value("Two new community clinics.")
+    axe_check(page)
+
     # the published report, as a member of the public
     page.get_by_role("button", name="Sign out").click()
     page.goto(live_server.url + f"/organisations/{org.slug}/engagement/reports/")
