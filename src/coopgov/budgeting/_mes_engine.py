@@ -85,7 +85,10 @@ class MesProblem:
             u = np.asarray(uti_t, dtype=np.int64)
             du_arr, code = np.unique(u, return_inverse=True)
             w = self.weights[sup] if len(sup) else np.zeros(0, dtype=np.int64)
-            wu_total = int(sum(int(x) * int(y) for x, y in zip(w, u, strict=True)))
+            if len(u) and int(u.max()) * max(self.num_voters, 1) < 2**62:
+                wu_total = int(np.dot(w, u))  # exact: no int64 overflow possible
+            else:
+                wu_total = sum(int(x) * int(y) for x, y in zip(w.tolist(), u.tolist(), strict=True))
             self.projects.append(
                 _Proj(
                     sup=sup,
