@@ -40,7 +40,7 @@ def test_codes_are_stored_hashed_and_work_once(voting: Process, officer: User) -
     assert key == services.code_voter_key(voting, made[0][1])
     with pytest.raises(PBError, match="already been used"):
         services.redeem_code(voting, made[0][1])
-    assert VotingCode.objects.filter(process=voting, used_at__isnull=False).count() == 1
+    assert VotingCode.objects.filter(process=voting, used_on__isnull=False).count() == 1
 
 
 def test_unknown_code_is_refused(voting: Process, officer: User) -> None:

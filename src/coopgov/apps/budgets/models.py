@@ -14,11 +14,13 @@ whose: linking needs ``SECRET_KEY`` *and* (for codes) the plaintext code, which 
 :class:`VotingCode` stores only ``HMAC(SECRET_KEY, "vc:<process>:<code>")`` — a different message
 from the ballot key, so a code row does not point at its ballot either (the link is one-way: code
 → ballot).  Ballots carry no timestamp, so submission time cannot be matched against web logs or
-the code's ``used_at`` through the database.
+the day a code was used (``VotingCode.used_on`` keeps only the date).  Ballot ids are random UUIDs,
+so the order ballots were cast in cannot be matched against the order codes were used either.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -218,7 +220,7 @@ class VotingCode(models.Model):
     serial = models.PositiveIntegerField()
     postcode_district = models.CharField(max_length=5, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+    used_on = models.DateField(null=True, blank=True, help_text="Only the day: a time could be matched to a ballot")
 
     class Meta:
         ordering = ["process", "serial"]
@@ -234,6 +236,7 @@ class Ballot(models.Model):
     ascending, ranked in preference order) or ``"12:3,15:2"`` (points).  Plain text rather than JSON:
     counting 100,000 ballots groups identical texts before decoding any."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # random: no casting order
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ballots")
     voter_key = models.CharField(max_length=64)
     choices = models.TextField()

@@ -372,7 +372,7 @@ def redeem_code(process: Process, code: str) -> str:
     if not raw:
         raise PBError("Enter your voting code", "code")
     h = code_hash(process, raw)
-    updated = VotingCode.objects.filter(process=process, code_hash=h, used_at=None).update(used_at=timezone.now())
+    updated = VotingCode.objects.filter(process=process, code_hash=h, used_on=None).update(used_on=timezone.localdate())
     if updated == 0:
         if VotingCode.objects.filter(process=process, code_hash=h).exists():
             raise PBError("This voting code has already been used", "code")

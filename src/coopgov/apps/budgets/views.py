@@ -126,7 +126,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "counts": {c["status"]: c["n"] for c in counts},
             "ballots": Ballot.objects.filter(process=process).count(),
             "codes": process.codes.count(),
-            "codes_used": process.codes.exclude(used_at=None).count(),
+            "codes_used": process.codes.exclude(used_on=None).count(),
             "next_phase": dict(Phase.choices).get(services.next_phase(process) or ""),
             "result": result,
             "to_review": process.ideas.filter(status=IdeaStatus.SUBMITTED),
