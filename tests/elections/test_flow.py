@@ -307,3 +307,37 @@ def test_paper_batch_subtotal_and_marked_voters(care_coop, make_member, make_ele
     assert VoterMark.objects.filter(election=e).count() == 3
     with pytest.raises(services.AlreadyVoted):
         services.do_cast_vote(election=e, membership_id=ms[2].pk, preferences=[n0])
+
+
+def test_database_columns_hold_no_voter_or_time():
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        ballot_cols = {c.name for c in connection.introspection.get_table_description(cur, Ballot._meta.db_table)}
+        mark_cols = {c.name for c in connection.introspection.get_table_description(cur, VoterMark._meta.db_table)}
+    assert ballot_cols == {"id", "election_id", "preferences", "receipt", "batch_id"}
+    assert mark_cols == {"id", "election_id", "membership_id"}
+
+
+def test_closing_the_poll_scrambles_storage_order_on_postgresql(
+    care_coop, make_member, make_election, fake_clock, officer
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("storage order is a PostgreSQL matter")
+    ms = [make_member(care_coop, "care-workers", f"Order {i}", with_user=False) for i in range(30)]
+    e = make_election(care_coop, "care-workers", seats=1)
+    services.do_nominate(actor=None, election=e, nominee=ms[0], nominator=ms[0])
+    services.do_freeze_electorate(actor=officer, election=e)
+    to_poll(e, fake_clock)
+    n = services.candidates(e)[0].pk
+    for m in ms:
+        services.do_cast_vote(election=e, membership_id=m.pk, preferences=[n])
+    to_close(e, fake_clock)
+    services.do_close_poll(actor=officer, election=e)
+    for model in (Ballot, VoterMark):
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT id FROM {model._meta.db_table} WHERE election_id = %s ORDER BY ctid", [e.pk])
+            physical = [r[0] for r in cur.fetchall()]
+        assert physical == sorted(physical)  # stored in random-key order, not in voting order
