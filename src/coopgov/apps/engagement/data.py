@@ -214,7 +214,6 @@ def representation_section(
                 "response_rate": pct(rep.response_rate) if rep.members_stated >= THRESHOLD else "",
                 "population": str(rep.population_total) if rep.population_total else "",
                 "dissimilarity": pct(float(rep.dissimilarity)) if rep.dissimilarity is not None else "",
-                "dissimilarity_exact": str(rep.dissimilarity) if rep.dissimilarity is not None else "",
                 "rows": rows,
             }
         )
