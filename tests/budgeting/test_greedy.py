@@ -229,3 +229,14 @@ def test_equals_pabutools_on_random_instances(e, rule, exact):
     assert out.total_cost <= e.instance.budget
     assert set(out.explanations) == set(range(len(e.instance.projects)))
     assert all(out.explanations[p].funded == (p in out.selected) for p in out.explanations)
+
+
+def test_amsterdam_tie_is_reported(budgets):
+    """Amsterdam 621's META: 'Two plans tied for the last project to be funded' (the city then
+    found extra money for both).  The greedy count reports exactly that tie."""
+    e = load("Netherlands_Amsterdam_621.pb")
+    out = allocate(e, "greedy")
+    assert len(out.ties) == 1
+    assert "(43224)" in out.ties[0] and "(43236)" in out.ties[0]
+    index = e.instance.index()
+    assert out.details["scores"][index["43224"]] == out.details["scores"][index["43236"]] == 3337
