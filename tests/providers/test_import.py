@@ -122,7 +122,9 @@ def test_a_bad_file_stops_the_import_with_one_line_and_writes_nothing(tmp_path, 
     with pytest.raises(own.OwnershipInputError, match="research file"):
         do_import_cqc_register(actor=None, paths=[research])
     companies = tmp_path / "ch.csv"
-    companies.write_text("CompanyName,CompanyNumber,CompanyCategory,CompanyStatus\nA,1,Private Limited Company,Active\n")
+    companies.write_text(
+        "CompanyName,CompanyNumber,CompanyCategory,CompanyStatus\nA,1,Private Limited Company,Active\n"
+    )
     with pytest.raises(own.OwnershipInputError, match="none of the files holds CQC locations"):
         do_import_cqc_register(actor=None, paths=[companies])
     nonsense = tmp_path / "x.csv"
@@ -160,7 +162,9 @@ def test_real_cqc_files_import_with_a_report(shared_data):
     err = io.StringIO()
     call_command("import_providers", str(care), "--skip-research", stdout=out, stderr=err)
     text = err.getvalue()
-    assert "cqc_directory_output_head.csv (cqc-directory): 500 rows read, 330 records, 170 rows could not be read" in text
+    assert (
+        "cqc_directory_output_head.csv (cqc-directory): 500 rows read, 330 records, 170 rows could not be read" in text
+    )
     assert "columns misaligned" in text
     assert "cqc_api_locations_devon_carehomes_2021.csv (cqc-api): 728 rows read" in text
     assert "imported" in out.getvalue()
