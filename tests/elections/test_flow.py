@@ -341,3 +341,50 @@ def test_closing_the_poll_scrambles_storage_order_on_postgresql(
             cur.execute(f"SELECT id FROM {model._meta.db_table} WHERE election_id = %s ORDER BY ctid", [e.pk])
             physical = [r[0] for r in cur.fetchall()]
         assert physical == sorted(physical)  # stored in random-key order, not in voting order
+
+
+def test_term_limit_checked_at_nomination(care_coop, board, make_member, make_election, officer):
+    from coopgov.apps.governance.services import do_take_office
+
+    _, seat = board
+    seat.max_consecutive_terms = 1
+    seat.save()
+    m = make_member(care_coop, "care-workers", "Long Server")
+    do_take_office(
+        actor=officer,
+        seat=seat,
+        person=m.person,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    e = make_election(care_coop, "care-workers", seats=1, seat_rule=seat)
+    with pytest.raises(ValidationError, match="served 1 consecutive term"):
+        services.do_nominate(actor=None, election=e, nominee=m, nominator=m)
+
+
+def test_first_past_the_post_ticks(client, care_coop, make_member, make_election, fake_clock, officer):
+    from django.urls import reverse
+
+    ms = [make_member(care_coop, "care-workers", n) for n in ["Fay One", "Gus Two", "Hal Three", "Ivy Four"]]
+    e = make_election(care_coop, "care-workers", seats=2, method="plurality")
+    _nominate_all(e, ms[:3])
+    services.do_freeze_electorate(actor=officer, election=e)
+    to_poll(e, fake_clock)
+    a, b, c = (n.pk for n in services.candidates(e))
+    client.force_login(ms[3].person.user)
+    url = reverse("elections:vote", args=[e.pk])
+    page = client.get(url).content.decode()
+    assert 'type="checkbox"' in page and "Choose up to 2 candidates" in page
+    assert "up to 2 candidates; you chose 3" in client.post(url, {"choice": [a, b, c]}).content.decode()
+    assert "Choose at least one" in client.post(url, {}).content.decode()
+    assert "Your vote has been recorded" in client.post(url, {"choice": [a, c]}).content.decode()
+    for m, prefs in zip(ms[:3], [[a], [a, b], [b]], strict=True):
+        services.do_cast_vote(election=e, membership_id=m.pk, preferences=prefs)
+    services.do_add_paper_batch(actor=officer, election=e, label="p", declared_count=2, text="x,,x\nx,x,x\n")
+    to_close(e, fake_clock)
+    services.do_close_poll(actor=officer, election=e)
+    services.do_count(actor=officer, election=e)
+    # a: 4 (online 3 + paper 1), b: 2, c: 2 (online 1 + paper 1); the paper with 3 ticks is void.
+    votes = e.result["stages"][0]["votes"]
+    assert (votes["Fay One"], votes["Gus Two"], votes["Hal Three"]) == ("4", "2", "2")
+    assert e.result["invalid"] == 1

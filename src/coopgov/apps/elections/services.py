@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from coopgov.apps.audit.services import record_event
-from coopgov.apps.governance.services import do_take_office
+from coopgov.apps.governance.services import consecutive_terms, do_take_office
 from coopgov.apps.membership.eligibility import eligible_voters_as_at, is_eligible_voter, state_as_at
 from coopgov.apps.membership.models import Membership
 from coopgov.apps.orgs.models import Constituency, Organisation, StakeholderClass
@@ -270,6 +270,14 @@ def _can_stand(e: Election, membership: Membership) -> None:
     ok, reason = is_eligible_voter(membership, today, constituency_id=e.constituency_id)
     if not ok:
         raise ValidationError(f"{membership.person.full_name} cannot stand: {reason}")
+    seat = e.seat_rule
+    if seat is not None and seat.max_consecutive_terms is not None:
+        served = consecutive_terms(seat, membership.person, e.term_start)
+        if served >= seat.max_consecutive_terms:
+            raise ValidationError(
+                f"{membership.person.full_name} cannot stand: they will have served {served} consecutive term(s) "
+                f"on {seat.name}, the most the rules allow."
+            )
     rec = state_as_at(membership, today)
     if rec is None or rec.stakeholder_class_id != e.stakeholder_class_id:
         raise ValidationError(
