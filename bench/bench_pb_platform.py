@@ -135,9 +135,16 @@ def main() -> int:
         prof.disable()
         pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
 
+    # The reference does what the platform publishes: the rule's outcome with an explanation for
+    # every project, and greedy alongside.
     t1 = time.perf_counter()
     direct = allocate(election, args.rule, completion=completion or None if args.rule == "mes" else None)
+    select_s = time.perf_counter() - t1
+    texts = [e.text for e in direct.explanations.values()]
+    if args.rule != "greedy":
+        allocate(election, "greedy")
     direct_s = time.perf_counter() - t1
+    assert len(texts) == len(election.instance.projects)
 
     funded = {to_file[pk] for pk in process.ideas.filter(funded=True).values_list("pk", flat=True)}
     expected = {election.instance.projects[i].id for i in direct.selected}
@@ -146,7 +153,8 @@ def main() -> int:
     print(
         f"{path.name}, {voters:,} voters, {label}: close -> published results {platform_s:.2f} s "
         f"(target < 5 s: {'met' if platform_s < 5 else 'NOT met'}); engine alone on the same ballots "
-        f"{direct_s:.2f} s; ratio platform/engine {platform_s / direct_s:.2f}; "
+        f"{direct_s:.2f} s ({select_s:.2f} s to select, the rest explanations and greedy); "
+        f"ratio platform/engine {platform_s / direct_s:.2f}; "
         f"funded {len(funded)} projects, same as the engine: {same}"
     )
     return 0 if same else 1

@@ -123,7 +123,18 @@ def _group(stored: Iterable[str], index: Mapping[int, int], ballot_type: str) ->
     """Group the stored ballot texts (identical texts first, as strings: cheap for 100,000 voters),
     restrict each distinct ballot to the projects in ``index`` (idea id -> position), and regroup."""
     counter: Counter[tuple[tuple[int, ...], tuple[int, ...] | None]] = Counter()
+    ids = sorted(index)
+    # Stored approval ballots list ids ascending; when positions rise with ids the restricted ballot
+    # is already in order and needs no sort (the usual case: one pot, projects in id order).
+    monotonic = all(index[a] < index[b] for a, b in zip(ids, ids[1:], strict=False))
+    get = index.get
     for text, n in Counter(stored).items():
+        if ballot_type in ("approval", "knapsack") and monotonic:
+            found = [get(int(x)) for x in text.split(",")] if text else []
+            items = tuple(p for p in found if p is not None)
+            if items:
+                counter[(items, None)] += n
+            continue
         ch = decode_choices(ballot_type, text)
         if ballot_type == "points":
             pairs = sorted((index[i], p) for i, p in ch if i in index and p > 0)
