@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from coopgov.budgeting import (
@@ -126,7 +127,7 @@ def _group(stored: Iterable[str], index: Mapping[int, int], ballot_type: str) ->
     ids = sorted(index)
     # Stored approval ballots list ids ascending; when positions rise with ids the restricted ballot
     # is already in order and needs no sort (the usual case: one pot, projects in id order).
-    monotonic = all(index[a] < index[b] for a, b in zip(ids, ids[1:], strict=False))
+    monotonic = all(index[a] < index[b] for a, b in pairwise(ids))
     get = index.get
     for text, n in Counter(stored).items():
         if ballot_type in ("approval", "knapsack") and monotonic:
