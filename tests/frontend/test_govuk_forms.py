@@ -324,6 +324,7 @@ def test_messages_render_as_banners_or_an_error_summary(rf):
     storage.add(constants.ERROR, "That upload has expired.")
     request._messages = storage
     html = render_to_string("404.html", {}, request=request)
+    assert "<title>Error: Page not found — coopgov</title>" in html
     assert "govuk-notification-banner--success" in html and "Imported 4 members." in html
     assert ">Important</h2>" in html and "Applications are closed." in html
     summary = html[html.index('class="govuk-error-summary"') :]
