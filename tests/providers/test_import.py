@@ -39,7 +39,9 @@ def test_import_writes_every_location_and_the_core_classification(imported, demo
     for p in Provider.objects.all():
         c = expected[p.cqc_provider_id]
         assert (p.automatic_model, p.automatic_rule, p.model) == (c.model.value, c.rule, c.model.value)
-        assert p.classification == c.to_dict()
+        assert p.classification == services._public_record(c.to_dict())
+        assert all("/" not in e["record"] for e in p.classification["evidence"])  # no server paths published
+        assert [e["value"] for e in p.classification["evidence"]] == [e.value for e in c.evidence]
         assert p.chain == ("chain" in c.flags) and p.private_equity == ("private_equity" in c.flags)
     models = {p.automatic_model for p in Provider.objects.all()}
     assert models >= {
@@ -84,7 +86,7 @@ def test_a_failure_while_writing_leaves_the_previous_register(imported, demo_fil
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Location.objects, "bulk_create", boom)
-    paths, pe = demo_files
+    paths, _ = demo_files
     # a different register: only the directory, so every provider would be reclassified
     with pytest.raises(RuntimeError):
         do_import_cqc_register(actor=None, paths=paths[:1])
@@ -129,7 +131,7 @@ def test_a_bad_file_stops_the_import_with_one_line_and_writes_nothing(tmp_path, 
         do_import_cqc_register(actor=None, paths=[companies])
     nonsense = tmp_path / "x.csv"
     nonsense.write_text("a,b\n1,2\n")
-    with pytest.raises(own.OwnershipInputError, match="x.csv"):
+    with pytest.raises(own.OwnershipInputError, match=r"x\.csv"):
         do_import_cqc_register(actor=None, paths=[nonsense])
     assert not ProviderImport.objects.exists() and not Provider.objects.exists()
 

@@ -130,11 +130,24 @@ def _provider_fields(facts: ProviderFacts, c: Classification, registers: Registe
         "current": True,
         "automatic_model": c.model.value,
         "automatic_rule": c.rule,
-        "classification": c.to_dict(),
+        "classification": _public_record(c.to_dict()),
         "needs_review": c.needs_review,
         "private_equity": "private_equity" in c.flags,
         "chain": "chain" in c.flags,
     }
+
+
+def _public_record(value: Any) -> Any:
+    """The classification as published: evidence ``record``s name the file, not the server's path."""
+    if isinstance(value, dict):
+        out = {k: _public_record(v) for k, v in value.items()}
+        rec = out.get("record")
+        if isinstance(rec, str) and ("/" in rec or "\\" in rec):
+            out["record"] = Path(rec.replace("\\", "/")).name
+        return out
+    if isinstance(value, list):
+        return [_public_record(v) for v in value]
+    return value
 
 
 def do_import_cqc_register(

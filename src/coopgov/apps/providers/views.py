@@ -260,6 +260,26 @@ def _filters(request: HttpRequest) -> tuple[forms.ComparisonFilterForm, comparis
     return form, f
 
 
+SHARE_CELLS = (
+    "rated",
+    "good_or_outstanding",
+    "good_or_outstanding_pct",
+    "good_or_outstanding_ci",
+    "inadequate",
+    "inadequate_pct",
+    "inadequate_ci",
+)
+_TERM_NAMES = {"ownership": "Ownership", "service_type": "Service type", "region": "Region", "year": "Year"}
+
+
+def term_label(term: str) -> str:
+    """``"ownership[Employee-owned]"`` → ``"Ownership: Employee-owned"``; numeric terms as they are."""
+    name, sep, rest = term.partition("[")
+    if not sep:
+        return "Size (per doubling of beds)" if term.startswith("size") else term
+    return f"{_TERM_NAMES.get(name, name)}: {rest.removesuffix(']')}"
+
+
 def compare(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     result = comparison.cached_comparison(f)
@@ -275,8 +295,14 @@ def compare(request: HttpRequest) -> HttpResponse:
                 "Ownership model" if g == "ownership" else comparison.BREAKDOWNS[g] for g in group_fields
             ],
             "group_fields": group_fields,
-            "rows": [{"groups": [r.get(g, "") for g in group_fields], "p": r} for r in result.published],
-            "regression": comparison.regression_rows(result),
+            "rows": [
+                {"groups": [r.get(g, "") for g in group_fields], "cells": [r[k] for k in SHARE_CELLS]}
+                for r in result.published
+            ],
+            "regression": [
+                {**o, "label": term_label(o["term"]), "p": "<0.0001" if float(o["p_value"]) < 0.0001 else o["p_value"]}
+                for o in comparison.regression_rows(result)
+            ],
             "good_chart": comparison.svg_bars(result, "good"),
             "inadequate_chart": comparison.svg_bars(result, "inadequate"),
             "threshold": comparison.SUPPRESS_BELOW,
