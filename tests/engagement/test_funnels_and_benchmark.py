@@ -118,3 +118,19 @@ def test_benchmark_quartiles_among_sharing_peers(care_coop: Organisation) -> Non
     services.do_set_benchmark_sharing(actor=None, organisation=a, share=False)
     assert benchmark(b, on) == {"available": False, "reason": "too-few", "indicators": [], "peers": 3}
     assert c.pk
+
+
+def test_election_funnel_for_a_historical_record(care_coop: Organisation) -> None:
+    sc = care_coop.stakeholder_classes.get(slug="care-workers")
+    cands = [add_member(care_coop, "care-workers", D(2020, 1, 1)) for _ in range(3)]
+    record_past_election(organisation=care_coop, title="Workers 2019", stakeholder_class=sc, constituency=None,
+                         seats=1, poll_close=D(2023, 6, 1), electorate=480, candidates=cands, ballots=120)  # fmt: skip
+    f = metrics.election_funnel(care_coop.pk)
+    assert f is not None
+    # no electorate list kept: the published electorate, and no sign-in step (nothing to match it against)
+    assert [(s.label, s.count) for s in f.steps] == [
+        ("Eligible to vote", 480),
+        ("Stood as candidates", 3),
+        ("Voted", 120),
+    ]
+    assert "not kept" in f.steps[0].note

@@ -572,20 +572,22 @@ def election_funnel(organisation_id: int) -> Funnel | None:
     )
     stood = Nomination.objects.filter(election=e, consented=True, withdrawn=False).count()
     voted = Ballot.objects.filter(election=e).count()
-    return Funnel(
-        e.title,
-        "election",
-        [
-            FunnelStep("Eligible to vote", int(agg["eligible"] or e.electorate_count or 0)),
+    kept = int(agg["eligible"] or 0) > 0
+    steps = [
+        FunnelStep(
+            "Eligible to vote",
+            int(agg["eligible"]) if kept else int(e.electorate_count or 0),
+            "" if kept else "the published electorate; the electorate list itself was not kept",
+        )
+    ]
+    if kept:  # sign-ins can only be matched against a kept electorate list
+        steps.append(
             FunnelStep(
-                "Signed in since the notice of election",
-                int(agg["signed_in"]),
-                "from each account's latest sign-in",
-            ),
-            FunnelStep("Stood as candidates", stood),
-            FunnelStep("Voted", voted),
-        ],
-    )
+                "Signed in since the notice of election", int(agg["signed_in"]), "from each account's latest sign-in"
+            )
+        )
+    steps += [FunnelStep("Stood as candidates", stood), FunnelStep("Voted", voted)]
+    return Funnel(e.title, "election", steps)
 
 
 def pb_funnel(organisation_id: int) -> Funnel | None:

@@ -77,7 +77,10 @@ def charts_for(data: dict[str, Any]) -> dict[str, Any]:
         bar_chart(
             f"Participation in {f['title']}",
             "Bar chart of how many people reached each step; the table beside it gives the figures.",
-            [(s["label"], s["value"], s["count"]) for s in f["steps"]],
+            [
+                (s["label"], s["value"], f"{int(s['count']):,}" if s["count"].isdigit() else s["count"])
+                for s in f["steps"]
+            ],
         )
         for f in data["funnels"]
     ]
