@@ -145,3 +145,11 @@ def test_list_and_detail_pages(client, polling, django_assert_max_num_queries):
     page = client.get(reverse("elections:detail", args=[e.pk])).content.decode()
     assert e.electorate_hash in page
     assert client.get(reverse("elections:candidates", args=[e.pk])).status_code == 200
+
+
+def test_json_api(client, polling, fake_clock):
+    e, _ = polling
+    data = client.get(f"/api/elections/{e.pk}").json()
+    assert data["phase"] == "poll" and data["electorate_sha256"] == e.electorate_hash
+    assert data["candidates"] == ["Ada Ames", "Bo Bell", "Cy Cole"]
+    assert client.get(f"/api/elections/{e.pk}/result").status_code == 404

@@ -291,3 +291,8 @@ def eligibility_count(
     )
     n = eligibility.eligible_voters_as_at(org.pk, as_at, stakeholder_class_id=sc_id, constituency_id=c_id).count()
     return {"as_at": as_at, "eligible_voters": n}
+
+
+from coopgov.apps.elections.api import router as elections_router  # noqa: E402  (after api is defined)
+
+api.add_router("/elections/", elections_router)
