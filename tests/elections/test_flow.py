@@ -275,7 +275,7 @@ def test_by_election_fills_casual_vacancy(care_coop, board, make_member, make_el
 
 
 def test_paper_batch_subtotal_and_marked_voters(care_coop, make_member, make_election, fake_clock, officer):
-    ms = [make_member(care_coop, "care-workers", n) for n in ["Pam One", "Pat Two", "Pip Three"]]
+    ms = [make_member(care_coop, "care-workers", f"Paper {i}") for i in range(7)]
     e = make_election(care_coop, "care-workers", seats=1)
     _nominate_all(e, ms[:2])
     services.do_freeze_electorate(actor=officer, election=e)
@@ -286,27 +286,29 @@ def test_paper_batch_subtotal_and_marked_voters(care_coop, make_member, make_ele
         services.do_add_paper_batch(actor=officer, election=e, label="b", declared_count=3, text="1,2\n2,1\n")
     n0 = services.candidates(e)[0].pk
     services.do_cast_vote(election=e, membership_id=ms[0].pk, preferences=[n0])
-    with pytest.raises(ValidationError, match=f"Member {ms[0].member_number} has already voted"):
+    papers = "3*1,2\n2*2,1\n"
+    numbers = [m.member_number for m in ms]
+    # Too few listed voters for the batch to keep their votes secret.
+    with pytest.raises(ValidationError, match="at least 5 papers"):
         services.do_add_paper_batch(
             actor=officer,
             election=e,
             label="b",
             declared_count=2,
             text="1,2\n2,1\n",
-            returned_by=f"{ms[1].member_number}\n{ms[0].member_number}",
+            returned_by="\n".join(numbers[1:3]),
+        )
+    with pytest.raises(ValidationError, match=f"Member {ms[0].member_number} has already voted"):
+        services.do_add_paper_batch(
+            actor=officer, election=e, label="b", declared_count=5, text=papers, returned_by="\n".join(numbers[:5])
         )
     assert Ballot.objects.filter(election=e).count() == 1
     services.do_add_paper_batch(
-        actor=officer,
-        election=e,
-        label="b",
-        declared_count=2,
-        text="1,2\n2,1\n",
-        returned_by=f"{ms[1].member_number}\n{ms[2].member_number}",
+        actor=officer, election=e, label="b", declared_count=5, text=papers, returned_by="\n".join(numbers[1:6])
     )
-    assert VoterMark.objects.filter(election=e).count() == 3
+    assert VoterMark.objects.filter(election=e).count() == 6
     with pytest.raises(services.AlreadyVoted):
-        services.do_cast_vote(election=e, membership_id=ms[2].pk, preferences=[n0])
+        services.do_cast_vote(election=e, membership_id=ms[5].pk, preferences=[n0])
 
 
 def test_database_columns_hold_no_voter_or_time():

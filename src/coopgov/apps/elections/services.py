@@ -36,6 +36,9 @@ from . import ballot_rules, clock, notifications
 from .models import Ballot, Election, ElectorateEntry, Nomination, PaperBatch, VoterMark
 
 STATEMENT_MAX_WORDS = 250
+#: A paper batch whose voters are listed (and marked) must hold at least this many papers, so that
+#: the listed voters' ballots cannot be picked out of it.
+MIN_MARKED_BATCH = 5
 
 TIMETABLE_FIELDS = (
     "cutoff_date",
@@ -585,6 +588,13 @@ def do_add_paper_batch(
             {"ballots": f"The lines hold {total} ballot(s) but the batch subtotal is {declared_count}."}
         )
     numbers = [x for x in (s.strip() for s in returned_by.replace(",", "\n").splitlines()) if x]
+    if numbers and declared_count < MIN_MARKED_BATCH:
+        raise ValidationError(
+            {
+                "returned_by": f"List voters only for batches of at least {MIN_MARKED_BATCH} papers: in a smaller "
+                "batch the listed voters' ballots could be told apart."
+            }
+        )
     if numbers:
         if len(numbers) != declared_count:
             raise ValidationError(
