@@ -55,7 +55,9 @@ class DirectoryFilterForm(_WithChoices):
 
 class ComparisonFilterForm(_WithChoices):
     key_question = forms.ChoiceField(
-        label="Rating", choices=[(k, "Overall rating" if k == "Overall" else k) for k in KEY_QUESTIONS], required=False
+        label="Rating to compare",
+        choices=[(k, "Overall rating" if k == "Overall" else k) for k in KEY_QUESTIONS],
+        required=False,
     )
     service_type = forms.ChoiceField(label="Service type", required=False)
     region = forms.ChoiceField(label="Region", required=False)
