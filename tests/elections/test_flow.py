@@ -390,3 +390,20 @@ def test_first_past_the_post_ticks(client, care_coop, make_member, make_election
     votes = e.result["stages"][0]["votes"]
     assert (votes["Fay One"], votes["Gus Two"], votes["Hal Three"]) == ("4", "2", "2")
     assert e.result["invalid"] == 1
+
+
+def test_staggered_terms_only_vacant_seats_are_elected(care_coop, board, make_member, make_election, officer):
+    from coopgov.apps.governance.services import do_take_office
+
+    _, seat = board  # 2 worker seats
+    m = make_member(care_coop, "care-workers", "Still Serving")
+    do_take_office(
+        actor=officer,
+        seat=seat,
+        person=m.person,
+        start_date=datetime.date(2025, 1, 1),
+        end_date=datetime.date(2099, 1, 1),
+    )
+    with pytest.raises(ValidationError, match="Only 1 seat"):
+        make_election(care_coop, "care-workers", seats=2, seat_rule=seat)
+    assert make_election(care_coop, "care-workers", seats=1, seat_rule=seat).seats == 1

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from coopgov.apps.audit.services import record_event
-from coopgov.apps.governance.services import consecutive_terms, do_take_office
+from coopgov.apps.governance.services import consecutive_terms, do_take_office, vacancies_on
 from coopgov.apps.membership.eligibility import eligible_voters_as_at, is_eligible_voter, state_as_at
 from coopgov.apps.membership.models import Membership
 from coopgov.apps.orgs.models import Constituency, Organisation, StakeholderClass
@@ -160,6 +160,12 @@ def do_create_election(
         raise ValidationError({"body": "That governing body belongs to another organisation."})
     if seats < 1:
         raise ValidationError({"seats": "An election fills at least one seat."})
+    if seat_rule is not None:
+        free = vacancies_on(seat_rule, term_start)
+        if seats > free:
+            raise ValidationError(
+                {"seats": f"Only {free} seat(s) of {seat_rule.name} will be vacant on {term_start:%-d %B %Y}."}
+            )
     missing = [f for f in TIMETABLE_FIELDS if timetable.get(f) is None]
     if missing:
         raise ValidationError({missing[0]: "Enter every date of the timetable."})

@@ -125,6 +125,11 @@ def do_add_seat_rule(
     return seat
 
 
+def vacancies_on(seat: SeatRule, day: datetime.date) -> int:
+    """Seats of ``seat`` nobody holds on ``day`` (with staggered terms, the retiring cohort's)."""
+    return max(seat.seats - OfficeHolder.objects.filter(seat_rule=seat).current_on(day).count(), 0)
+
+
 def consecutive_terms(seat: SeatRule, person: Person, before: datetime.date) -> int:
     """How many terms ``person`` has held on ``seat`` back to back, ending at ``before``."""
     terms = list(
