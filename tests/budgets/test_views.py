@@ -275,3 +275,18 @@ def test_idea_with_picture(voting: Process, org: Organisation, officer: User, re
         },
     )
     assert "Say what the picture shows" in r.content.decode()
+
+
+def test_json_api(voting: Process, officer: User) -> None:
+    c = Client()
+    assert [p["slug"] for p in c.get("/api/budgets/").json()] == [voting.slug]
+    detail = c.get(f"/api/budgets/{voting.slug}/").json()
+    assert [a["slug"] for a in detail["areas"]] == ["northfield", "southbank"] and len(detail["projects"]) == 6
+    assert c.get(f"/api/budgets/{voting.slug}/results").status_code == 404
+    cast_some(voting)
+    services.do_close_and_publish(actor=officer, process=voting)
+    data = c.get(f"/api/budgets/{voting.slug}/results").json()
+    assert (
+        data["areas"][0]["main"]["selected"]
+        == Process.objects.get(pk=voting.pk).result.data["areas"][0]["main"]["selected"]
+    )

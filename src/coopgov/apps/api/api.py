@@ -296,3 +296,6 @@ def eligibility_count(
 from coopgov.apps.elections.api import router as elections_router  # noqa: E402  (after api is defined)
 
 api.add_router("/elections/", elections_router)
+from coopgov.apps.budgets.api import router as budgets_router  # noqa: E402
+
+api.add_router("/budgets/", budgets_router)
