@@ -52,7 +52,7 @@ def test_member_detail_and_changes_are_isolated(client, two_orgs) -> None:  # ty
     _login(client, secretary_a)
     url_b = reverse("site:member", kwargs={"slug": b.slug, "membership_id": member_b.pk})
     assert client.get(url_b).status_code == 403
-    assert client.post(url_b, {"status": "ended", "effective_from": "2025-01-01"}).status_code == 403
+    assert client.post(url_b, {"status": "ended", "effective_from_day": "1", "effective_from_month": "1", "effective_from_year": "2025"}).status_code == 403
     # Asking for B's member under A's slug is a 404, not a leak.
     assert client.get(reverse("site:member", kwargs={"slug": a.slug, "membership_id": member_b.pk})).status_code == 404
     assert Membership.objects.get(pk=member_b.pk).status == "active"
@@ -245,3 +245,18 @@ def test_api_add_change_history_and_errors(client, two_orgs, api_token) -> None:
     assert n["eligible_voters"] == 1
     n = client.get(f"/api/organisations/{a.slug}/eligibility", {"as_at": "2025-06-01"}, **_auth(api_token)).json()
     assert n["eligible_voters"] == 0
+
+
+@pytest.mark.django_db
+def test_officer_changes_status_from_a_date_on_the_member_page(client) -> None:  # type: ignore[no-untyped-def]
+    org = make_org("Status Care")
+    m = make_member(org, name="Sue Spended")
+    _login(client, make_officer(org))
+    url = reverse("site:member", kwargs={"slug": org.slug, "membership_id": m.pk})
+    bad = client.post(url, {"status": "suspended", "effective_from_day": "31", "effective_from_month": "2", "effective_from_year": "2025"})
+    assert bad.status_code == 200 and "Enter a real date" in bad.content.decode()
+    ok = client.post(url, {"status": "suspended", "effective_from_day": "1", "effective_from_month": "3", "effective_from_year": "2025",
+                           "reason": "arrears"})
+    assert ok.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Suspended" in page and "arrears" in page and "1 Mar 2025" in page

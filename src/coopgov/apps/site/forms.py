@@ -6,6 +6,7 @@ from django import forms
 
 from coopgov.apps.membership.models import Status
 from coopgov.apps.orgs.models import Constituency, LegalForm, Organisation, OwnershipModel, Sector
+from coopgov.web.forms import GovUKDateField
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -79,7 +80,5 @@ class ImportForm(forms.Form):
 
 class ChangeStatusForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=Status.choices, widget=forms.RadioSelect)
-    effective_from = forms.DateField(
-        label="From", help_text="For example, 2026-11-27", input_formats=["%Y-%m-%d", "%d/%m/%Y"]
-    )
+    effective_from = GovUKDateField(label="From", help_text="For example, 27 11 2026")
     reason = forms.CharField(label="Reason", required=False, max_length=300)
