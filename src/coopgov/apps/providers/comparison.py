@@ -191,8 +191,8 @@ def regression_rows(c: Comparison) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------ inline chart
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 260
+CHART_WIDTH = 760
+LABEL_WIDTH = 340
 BAR_AREA = CHART_WIDTH - LABEL_WIDTH - 70
 BAR_HEIGHT = 22
 GAP = 12

@@ -273,10 +273,12 @@ _TERM_NAMES = {"ownership": "Ownership", "service_type": "Service type", "region
 
 
 def term_label(term: str) -> str:
-    """``"ownership[Employee-owned]"`` → ``"Ownership: Employee-owned"``; numeric terms as they are."""
+    """``"ownership[Employee-owned]"`` → ``"Ownership: Employee-owned"``; the size term in words."""
+    if term.startswith("size"):
+        return "Size (odds ratio per doubling of beds)"
     name, sep, rest = term.partition("[")
     if not sep:
-        return "Size (per doubling of beds)" if term.startswith("size") else term
+        return term
     return f"{_TERM_NAMES.get(name, name)}: {rest.removesuffix(']')}"
 
 

@@ -450,4 +450,7 @@ def load_demo(*, seed: int = 2026, trust_members: int = 21000) -> dict[str, Any]
     from coopgov.apps.elections.demo import load_demo_elections  # governing bodies and a declared election
 
     load_demo_elections(seed=seed)
+    from coopgov.apps.providers.demo import load_demo_providers  # synthetic CQC register by ownership model
+
+    load_demo_providers()
     return {"organisations": Organisation.objects.count(), "trust_members": n_ft, "members": Membership.objects.count()}
