@@ -287,3 +287,15 @@ def test_tally_module_does_not_import_django() -> None:
     code = "import sys, coopgov.apps.budgets.tally; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_engine_fault_gives_the_officer_a_message(voting: Process, officer: User, monkeypatch: Any) -> None:
+    from coopgov.apps.budgets import tally
+
+    def broken(*a: Any, **k: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(tally, "count", broken)
+    services.do_advance_phase(actor=officer, process=voting)
+    with pytest.raises(PBError, match=r"fault in the budgeting engine\. The ballots are safe"):
+        services.do_compute_results(actor=officer, process=voting)

@@ -290,3 +290,30 @@ def test_json_api(voting: Process, officer: User) -> None:
         data["areas"][0]["main"]["selected"]
         == Process.objects.get(pk=voting.pk).result.data["areas"][0]["main"]["selected"]
     )
+
+
+def test_idea_picture_is_served(org: Organisation, officer: User, resident: User, tmp_path: Any, settings: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    process = make_process(org, officer, title="Picture fund 2")
+    services.do_advance_phase(actor=officer, process=process)
+    c = Client()
+    c.force_login(resident)
+    data = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    r = c.post(
+        f"/budgets/{process.slug}/ideas/new/",
+        {
+            "title": "Lights",
+            "description": "Dark lane",
+            "area": process.areas.first().pk,  # type: ignore[union-attr]
+            "estimated_cost": "1000",
+            "image": SimpleUploadedFile("lane.png", data, content_type="image/png"),
+            "image_alt": "The dark lane at night",
+        },
+    )
+    assert r.status_code == 302
+    html = Client().get(r["Location"]).content.decode()
+    assert 'alt="The dark lane at night"' in html
+    idea = process.ideas.get()
+    assert b"".join(Client().get(f"/budgets/{process.slug}/ideas/{idea.pk}/image").streaming_content) == data

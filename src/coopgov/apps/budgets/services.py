@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import hmac
 import io
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -47,6 +48,8 @@ from .models import (
     Support,
     VotingCode,
 )
+
+logger = logging.getLogger(__name__)
 
 COMPLETIONS = ("add1", "utilitarian", "")
 
@@ -625,6 +628,12 @@ def do_compute_results(*, actor: Any, process: Process) -> Result:
         data = tally.count(spec, ballots)
     except tally.BudgetingError as exc:
         raise PBError(f"The budgeting engine refused the count: {exc}") from None
+    except Exception:  # a fault in the engine: the officer gets a message, the log gets the trace
+        logger.exception("count of %s failed", process.slug)
+        raise PBError(
+            "The count failed because of a fault in the budgeting engine. The ballots are safe; "
+            "the fault has been logged for the developers. Try again later."
+        ) from None
     pb_files = data.pop("pb_files")
     data["ballots"] = len(ballots)
     Result.objects.filter(process=process).delete()

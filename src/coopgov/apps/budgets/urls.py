@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/ideas/", views.idea_list, name="ideas"),
     path("<slug:slug>/ideas/new/", views.idea_create, name="idea-create"),
     path("<slug:slug>/ideas/<int:idea_id>/", views.idea_detail, name="idea"),
+    path("<slug:slug>/ideas/<int:idea_id>/image", views.idea_image, name="idea-image"),
     path("<slug:slug>/ideas/<int:idea_id>/review/", views.idea_review, name="review"),
     path("<slug:slug>/ideas/<int:idea_id>/delivery/", views.delivery_edit, name="delivery-edit"),
     path("<slug:slug>/vote/", views.vote, name="vote"),

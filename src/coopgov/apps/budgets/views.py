@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -506,6 +506,14 @@ def delivery_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse
         "budgets/delivery_edit.html",
         {"process": process, "idea": idea, "form": shown, "status_form": form, "milestone_form": mform},
     )
+
+
+def idea_image(request: HttpRequest, slug: str, idea_id: int) -> FileResponse:
+    process, _ = _process(slug, request.user)
+    idea = get_object_or_404(process.ideas, pk=idea_id)
+    if not idea.image:
+        raise Http404
+    return FileResponse(idea.image.open("rb"))
 
 
 @require_POST
