@@ -299,3 +299,22 @@ def test_an_engine_fault_gives_the_officer_a_message(voting: Process, officer: U
     services.do_advance_phase(actor=officer, process=voting)
     with pytest.raises(PBError, match=r"fault in the budgeting engine\. The ballots are safe"):
         services.do_compute_results(actor=officer, process=voting)
+
+
+def test_idea_author_hears_the_review_decision(
+    org: Organisation, officer: User, resident: User, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    process = make_process(org, officer, title="Review fund")
+    process = services.do_advance_phase(actor=officer, process=process)
+    idea = services.do_submit_idea(
+        actor=resident,
+        process=process,
+        title="Bandstand",
+        description="x",
+        estimated_cost=1000,
+        area=process.areas.first(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.do_review_idea(actor=officer, idea=idea, decision=IdeaStatus.REJECTED, reason="No space for it.")
+    (mail,) = mailoutbox
+    assert mail.to == ["resident@example.org"] and "No space for it." in mail.body

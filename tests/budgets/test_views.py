@@ -317,3 +317,12 @@ def test_idea_picture_is_served(org: Organisation, officer: User, resident: User
     assert 'alt="The dark lane at night"' in html
     idea = process.ideas.get()
     assert b"".join(Client().get(f"/budgets/{process.slug}/ideas/{idea.pk}/image").streaming_content) == data
+
+
+def test_results_page_query_count(voting: Process, officer: User, django_assert_max_num_queries: Any) -> None:
+    cast_some(voting)
+    services.do_close_and_publish(actor=officer, process=voting)
+    with django_assert_max_num_queries(8):
+        assert Client().get(f"/budgets/{voting.slug}/results/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert Client().get(f"/budgets/{voting.slug}/delivery/").status_code == 200

@@ -238,6 +238,22 @@ def notify_phase(process: Process) -> int:
     return send_mass_mail(messages, fail_silently=True)
 
 
+def notify_review(idea: Idea) -> int:
+    """Tell the person who suggested an idea what the officers decided, and why."""
+    author = idea.author
+    if author is None or not author.email:
+        return 0
+    url = f"{settings.SITE_URL}/budgets/{idea.process.slug}/ideas/{idea.pk}/"
+    body = (
+        f'Your idea "{idea.title}" for {idea.process.title} has been reviewed: {idea.get_status_display()}.\n\n'
+        f"The officers' reason: {idea.review_reason}\n\nSee it here: {url}\n"
+    )
+    return send_mass_mail(
+        [(f"Your idea: {idea.get_status_display()}", body, settings.DEFAULT_FROM_EMAIL, [author.email])],
+        fail_silently=True,
+    )
+
+
 # ---------------------------------------------------------------------------------- eligibility
 
 
@@ -496,6 +512,7 @@ def do_review_idea(
     idea.status = decision
     idea.review_reason = reason.strip()
     idea.save()
+    transaction.on_commit(lambda: notify_review(idea))
     record_event(
         actor=actor,
         action="budget.review",
