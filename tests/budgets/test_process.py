@@ -318,3 +318,10 @@ def test_idea_author_hears_the_review_decision(
         services.do_review_idea(actor=officer, idea=idea, decision=IdeaStatus.REJECTED, reason="No space for it.")
     (mail,) = mailoutbox
     assert mail.to == ["resident@example.org"] and "No space for it." in mail.body
+
+
+def test_process_settings_are_checked(org: Organisation, officer: User) -> None:
+    with pytest.raises(PBError, match="how many points"):
+        make_process(org, officer, ballot_type="points", max_choices=None)
+    with pytest.raises(PBError, match="less than the fewest"):
+        make_process(org, officer, min_choices=3, max_choices=2)

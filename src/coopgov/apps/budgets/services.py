@@ -123,6 +123,14 @@ def do_create_process(
             raise PBError("Two ring-fenced areas have the same name", "areas")
     elif areas:
         raise PBError("Choose how the pot is ring-fenced (by district or category) to add areas", "ring_fence")
+    bt = fields.get("ballot_type", BallotType.APPROVAL)
+    if bt not in BallotType.values:
+        raise PBError("Unknown ballot type", "ballot_type")
+    if bt == BallotType.POINTS and not fields.get("total_points"):
+        raise PBError("Say how many points each voter shares out", "total_points")
+    lo, hi = fields.get("min_choices", 1), fields.get("max_choices")
+    if hi is not None and lo is not None and hi < lo:
+        raise PBError("The most projects a voter may choose is less than the fewest they must choose", "max_choices")
     if fields.get("rule", Rule.MES) not in Rule.values:
         raise PBError("Unknown rule", "rule")
     if fields.get("completion", "add1") not in COMPLETIONS:
