@@ -144,3 +144,13 @@ def test_body_page_adds_rules_with_clear_errors(client, org):
     assert len(report.checks) == 4 and not report.met
     page = client.get(url).content.decode()
     assert "Workers: 0 seats, but at least 2 are needed." in page
+
+
+def test_private_organisation_pages_hidden(client, org):
+    from coopgov.apps.orgs.services import do_update_organisation
+
+    body = gov.do_create_body(actor=None, organisation=org, kind="board-of-directors", name="Board")
+    do_update_organisation(actor=None, organisation=org, is_public=False)
+    assert client.get(reverse("governance:compliance", args=[org.slug])).status_code == 404
+    assert client.get(reverse("governance:body", args=[org.slug, body.slug])).status_code == 404
+    assert client.get(reverse("elections:list", args=[org.slug])).status_code == 404

@@ -18,7 +18,7 @@ from coopgov.apps.audit.models import AuditEvent
 from coopgov.apps.jobs.runner import enqueue
 from coopgov.apps.membership.models import Membership
 from coopgov.apps.orgs.models import Organisation
-from coopgov.apps.orgs.permissions import Capability, has_capability, require_capability
+from coopgov.apps.orgs.permissions import Capability, capabilities_for, has_capability, require_capability
 
 from . import ballot_rules, charts, forms, jobs, notifications, services
 from .models import Ballot, Election, Nomination, PaperBatch
@@ -47,6 +47,8 @@ def _error_text(exc: ValidationError) -> str:
 
 def election_list(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(Organisation, slug=slug)
+    if not org.is_public and not capabilities_for(request.user, org):
+        raise Http404
     elections = Election.objects.filter(organisation=org).select_related("stakeholder_class")
     rows = [(e, services.PHASE_LABELS[services.phase(e)]) for e in elections]
     return render(

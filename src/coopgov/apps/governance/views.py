@@ -57,6 +57,8 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse:
     org = _org(slug)
+    if not org.is_public and not has_capability(request.user, org, Capability.VIEW_AUDIT):
+        raise Http404
     body = get_object_or_404(GoverningBody, organisation=org, slug=body_slug)
     can_manage = has_capability(request.user, org, Capability.MANAGE_SETTINGS)
     seats = list(body.seat_rules.select_related("stakeholder_class", "constituency"))
