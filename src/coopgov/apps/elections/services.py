@@ -326,7 +326,7 @@ def do_nominate(
         interests=interests if own else "",
         consented=own,
     )
-    _audit(None, e, "nomination.received", f"Nomination received for {nominee.person.full_name}")
+    _audit(actor, e, "nomination.received", f"Nomination received for {nominee.person.full_name}")
     notifications.nomination_received(n)
     return n
 
