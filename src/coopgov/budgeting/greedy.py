@@ -43,7 +43,7 @@ leftovers join the general pot, which is then open to *every* project not yet fu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -243,7 +243,7 @@ def _pots(
 
 def _ties(
     order: list[int],
-    key: object,
+    key: Callable[[int], tuple[int, object, int]],
     chosen: list[bool],
     reached_with: Mapping[int, Number],
     table: UtilityTable,
@@ -252,10 +252,7 @@ def _ties(
     by_cost: bool,
 ) -> list[str]:
     """Report each group of equally ranked projects whose order changed who was funded."""
-    from collections.abc import Callable
-
-    assert callable(key)
-    k: Callable[[int], tuple[int, object, int]] = key
+    k = key
     ties: list[str] = []
     i = 0
     projects = election.instance.projects
