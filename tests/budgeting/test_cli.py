@@ -167,3 +167,20 @@ def test_importing_budgeting_does_not_load_django():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip() == "False"
+
+
+def test_equal_shares_with_add1_through_the_command(budgets, capsys):
+    from coopgov.budgeting import rules
+
+    if "mes" not in rules():
+        pytest.skip("Method of Equal Shares not registered")
+    code, out, err = run(
+        capsys, ASSEN, "--rule", "mes", "--completion", "add1", "--exact", "--format", "json",
+        "--voters",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["published"]["same"] is True  # Assen used equalshares/add1
+    assert data["exact"] is True and data["completion"] == "add1"
+    paid = [g for g in data["voter_groups"] if g["paid"]]
+    assert paid and all("Your share of the budget paid" in g["text"] for g in paid)
