@@ -82,10 +82,13 @@ def test_a_failure_while_writing_leaves_the_previous_register(imported, demo_fil
     providers_before = sorted(Provider.objects.values_list("cqc_provider_id", "name", "model"))
     imports_before = ProviderImport.objects.count()
 
+    real_insert = services._insert_locations
+
     def boom(*args, **kwargs):
+        real_insert(*args, **kwargs)  # every row written, then the disk fills
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Location.objects, "bulk_create", boom)
+    monkeypatch.setattr(services, "_insert_locations", boom)
     paths, _ = demo_files
     # a different register: only the directory, so every provider would be reclassified
     with pytest.raises(RuntimeError):
