@@ -471,8 +471,10 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
                         rho_f[p] = float(r)
                 if not exact_vals:
                     continue
-                rho = min(exact_vals.values())
-                tied = sorted((p for p, r in exact_vals.items() if r == rho), key=lambda q: ranks[q])
+                rho_opt = min(exact_vals.values())
+                tied = sorted(
+                    (p for p, r in exact_vals.items() if r == rho_opt), key=lambda q: ranks[q]
+                )
                 chosen = tied[0]
         rec = st.pay(chosen, rho_opt, rho_f[chosen], rnd)
         rec.tied_with = tuple(tied[1:])
