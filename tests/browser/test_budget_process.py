@@ -24,6 +24,7 @@ from coopgov.budgeting._pabulib import parse_pabulib
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = pytest.mark.django_db(transaction=True)
+expect.set_options(timeout=15_000)  # the machine is shared: counting can take a few seconds under load
 
 PASSWORD = "correct horse battery staple"
 
