@@ -156,17 +156,25 @@ _UPDATED = (
 """The fields an import refreshes (those of :func:`_provider_fields`)."""
 
 
-def _public_record(value: Any) -> Any:
-    """The classification as published: evidence ``record``s name the file, not the server's path."""
-    if isinstance(value, dict):
-        out = {k: _public_record(v) for k, v in value.items()}
-        rec = out.get("record")
-        if isinstance(rec, str) and ("/" in rec or "\\" in rec):
-            out["record"] = Path(rec.replace("\\", "/")).name
-        return out
-    if isinstance(value, list):
-        return [_public_record(v) for v in value]
-    return value
+def _public_record(d: dict[str, Any]) -> dict[str, Any]:
+    """The classification as published: evidence ``record``s name the file, not the server's path.
+
+    Edits ``d`` (a fresh :meth:`Classification.to_dict`) in place and returns it.
+    """
+
+    def fix(evidence: list[dict[str, str]]) -> None:
+        for e in evidence:
+            rec = e.get("record", "")
+            if "/" in rec or "\\" in rec:
+                e["record"] = rec.replace("\\", "/").rsplit("/", 1)[1]
+
+    fix(d.get("evidence", []))
+    fix(d.get("flag_evidence", []))
+    for f in (*d.get("findings", []), *d.get("conflicts", [])):
+        fix(f.get("evidence", []))
+    if isinstance(d.get("automatic"), dict):
+        _public_record(d["automatic"])
+    return d
 
 
 def do_import_cqc_register(
