@@ -58,8 +58,11 @@ KINDS: list[tuple[str, int, tuple[int, int], float, str]] = [
 ]
 
 
+PLACES = ["Vale", "Park", "Hill", "Bay", "Cross", "Brook", "Green", "Moor", "Quay", "Down"]
+
+
 def _provider_name(kind: str, i: int, rng: random.Random) -> str:
-    w = rng.choice(WORDS)
+    w = f"{rng.choice(WORDS)} {rng.choice(PLACES)}" if i >= len(WORDS) else rng.choice(WORDS)
     return {
         "for_profit": f"{w} Care Services Ltd",
         "chain": f"{w} Healthcare Group Limited",
@@ -80,7 +83,7 @@ def _provider_name(kind: str, i: int, rng: random.Random) -> str:
         ][i % 6],
         "nhs": ["Northdale NHS Foundation Trust", "Westmoor Community Health NHS Trust"][i % 2],
         "individual": f"Mrs {w} and Mr {rng.choice(WORDS)}",
-    }[kind] + (f" ({i})" if kind not in ("council", "nhs") and i >= len(WORDS) else "")
+    }[kind]
 
 
 def write_demo_files(out: Path, seed: int = 2024) -> tuple[list[Path], dict[str, str]]:
@@ -105,11 +108,15 @@ def write_demo_files(out: Path, seed: int = 2024) -> tuple[list[Path], dict[str,
     loc_rows: list[list[str]] = []
     p = 0
     loc = 0
+    used: set[str] = set()
     for kind, count, (lo, hi), shift, otype in KINDS:
         for i in range(count):
             p += 1
             pid = f"1-9{p:08d}"
             name = _provider_name(kind, p if kind not in ("council", "nhs") else i, rng)
+            while name in used and kind not in ("council", "nhs"):
+                name = _provider_name(kind, len(WORDS) + p, rng)
+            used.add(name)
             number = ""
             charity = ""
             brand = ""
