@@ -161,6 +161,8 @@ def measure(n: int, seed: int) -> dict[str, Any]:
         engagement_data(org, start=start, end=today)
         compute_s = time.perf_counter() - t0
     compute_queries = len(q.captured_queries)
+    slowest = sorted(q.captured_queries, key=lambda x: -float(x["time"]))[:4]
+    slow = [(float(x["time"]), " ".join(x["sql"].split())[:90]) for x in slowest]
     years = list(range(today.year - 9, today.year + 1))
     t0 = time.perf_counter()
     ours = membership_flows(org.pk, year_periods(years[0], years[-1], until=today))
@@ -196,6 +198,7 @@ def measure(n: int, seed: int) -> dict[str, Any]:
         "build_elections_s": elections_s,
         "compute_s": compute_s,
         "compute_queries": compute_queries,
+        "slowest": slow,
         "flows_s": flows_s,
         "naive_flows_s": naive_s,
         "dashboard_s": statistics.median(times),
@@ -241,7 +244,9 @@ def main() -> int:
                 f"{r['ballots']:,} ballots",
                 flush=True,
             )
-            print(f"    compute all figures: {r['compute_s'] * 1000:8.0f} ms, {r['compute_queries']} queries")
+            print(f"    compute all figures: {r['compute_s'] * 1000:8.0f} ms, {r['compute_queries']} queries; slowest:")
+            for secs, sql in r["slowest"]:
+                print(f"        {secs * 1000:7.0f} ms  {sql}")
             print(
                 f"    membership series:   {r['flows_s'] * 1000:8.0f} ms (1 query); naive Python fold "
                 f"{r['naive_flows_s'] * 1000:.0f} ms; ratio naive/ours {r['naive_flows_s'] / r['flows_s']:.1f}x"
