@@ -407,3 +407,9 @@ def test_staggered_terms_only_vacant_seats_are_elected(care_coop, board, make_me
     with pytest.raises(ValidationError, match="Only 1 seat"):
         make_election(care_coop, "care-workers", seats=2, seat_rule=seat)
     assert make_election(care_coop, "care-workers", seats=1, seat_rule=seat).seats == 1
+
+
+def test_method_must_be_the_one_the_body_rules_name(care_coop, board, make_election):
+    _, seat = board
+    with pytest.raises(ValidationError, match="The rules of Board name Single transferable vote \\(Scottish STV"):
+        make_election(care_coop, "care-workers", seats=1, seat_rule=seat, method="plurality")

@@ -33,7 +33,7 @@ from coopgov.counting._blt import write_blt
 from coopgov.counting._report import to_csv, to_dict, to_text
 
 from . import ballot_rules, clock, notifications
-from .models import Ballot, Election, ElectorateEntry, Nomination, PaperBatch, VoterMark
+from .models import Ballot, Election, ElectorateEntry, Method, Nomination, PaperBatch, VoterMark
 
 STATEMENT_MAX_WORDS = 250
 #: A paper batch whose voters are listed (and marked) must hold at least this many papers, so that
@@ -160,6 +160,9 @@ def do_create_election(
         raise ValidationError({"body": "That governing body belongs to another organisation."})
     if seats < 1:
         raise ValidationError({"seats": "An election fills at least one seat."})
+    if body is not None and body.counting_method and method != body.counting_method:
+        named = dict(Method.choices).get(body.counting_method, body.counting_method)
+        raise ValidationError({"method": f"The rules of {body.name} name {named} for its elections."})
     if seat_rule is not None:
         free = vacancies_on(seat_rule, term_start)
         if seats > free:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from coopgov.apps.elections.models import Method
 from coopgov.apps.orgs.models import Constituency, Organisation, StakeholderClass
 from coopgov.web.forms import GovUKDateField
 
@@ -14,6 +15,9 @@ from .models import BodyKind, RuleKind, SeatMethod
 class BodyForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name", help_text="For example, Board of directors")
     kind = forms.ChoiceField(choices=BodyKind.choices, label="Kind of body")
+    counting_method = forms.ChoiceField(
+        choices=Method.choices, label="Counting method its rules name", initial=Method.SCOTTISH_STV
+    )
     presets = forms.MultipleChoiceField(
         choices=[(k, v[0]) for k, v in rules.PRESETS.items()],
         widget=forms.CheckboxSelectMultiple,
