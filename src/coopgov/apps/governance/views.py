@@ -106,6 +106,11 @@ def body_detail(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
     today = timezone.localdate()
     holders = OfficeHolder.objects.filter(seat_rule__body=body).select_related("person", "seat_rule")
     current = [h for h in holders if h.start_date <= today and (h.end_date is None or h.end_date > today)]
+    held: dict[int, int] = {}
+    for h in current:
+        held[h.seat_rule_id] = held.get(h.seat_rule_id, 0) + 1
+    for s in seats:
+        s.vacant = max(s.seats - held.get(s.pk, 0), 0)  # type: ignore[attr-defined]
     form = next((f for f in (seat_form, appoint_form, rule_form) if f.errors), None)
     return render(
         request,
