@@ -78,6 +78,8 @@ def test_a_regulator_overrides_with_a_reason_and_it_is_audited(client, provider,
     # the directory and comparison use the override
     r = client.get(reverse("providers:directory"), {"model": "employee_owned", "q": provider.name})
     assert r.context["page"].paginator.count == provider.locations.count()
+    r = client.get(reverse("providers:directory"), {"flag": "overridden"})
+    assert r.context["page"].paginator.count == provider.locations.count()
 
 
 def test_commissioner_and_superuser_can_override_and_remove(provider, commissioner):

@@ -56,6 +56,9 @@ def test_directory_lists_locations_with_model_and_rating(client, imported, djang
         ),
         ({"rating": "Inadequate"}, lambda loc: loc.rating_overall == "Inadequate"),
         ({"rating": "none"}, lambda loc: loc.rating_overall == ""),
+        ({"flag": "chain"}, lambda loc: loc.provider.chain),
+        ({"flag": "private_equity"}, lambda loc: loc.provider.private_equity),
+        ({"flag": "needs_review"}, lambda loc: loc.provider.needs_review),
     ],
 )
 def test_directory_filters(client, imported, params, check):

@@ -51,6 +51,17 @@ class DirectoryFilterForm(_WithChoices):
     service_type = forms.ChoiceField(label="Service type", required=False)
     region = forms.ChoiceField(label="Region", required=False)
     rating = forms.ChoiceField(label="Overall rating", required=False, choices=RATING_FILTERS)
+    flag = forms.ChoiceField(
+        label="Provider flags",
+        required=False,
+        choices=[
+            ("", "Any provider"),
+            ("chain", "Part of a chain"),
+            ("private_equity", "Private-equity backed"),
+            ("needs_review", "The registers disagree or show an issue"),
+            ("overridden", "Classification changed by an officer"),
+        ],
+    )
 
 
 class ComparisonFilterForm(_WithChoices):

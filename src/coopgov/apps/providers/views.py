@@ -76,6 +76,10 @@ def _directory_queryset(form: forms.DirectoryFilterForm) -> QuerySet[Location]:
         qs = qs.filter(primary_service_type=d["service_type"])
     if d["region"]:
         qs = qs.filter(region=d["region"])
+    if d["flag"] == "overridden":
+        qs = qs.exclude(provider__override_model="")
+    elif d["flag"]:
+        qs = qs.filter(**{f"provider__{d['flag']}": True})
     if d["rating"] == "none":
         qs = qs.filter(rating_overall__in=UNRATED)
     elif d["rating"]:
