@@ -203,3 +203,19 @@ def test_manage_uploads_and_reports_bad_rows(care_coop: Organisation, officer_cl
     )
     assert r.status_code == 400
     assert services  # imported for the domain actions
+
+
+def test_refresh_command(care_coop: Organisation) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from coopgov.apps.engagement.models import Snapshot
+
+    _members(care_coop, 12)
+    out = io.StringIO()
+    call_command("refresh_engagement", organisation=care_coop.slug, stdout=out)
+    assert "Recomputed 1 snapshot(s)." in out.getvalue()
+    assert Snapshot.objects.get(organisation=care_coop).data["membership"]["summary"]["size"] == "12"
+    with pytest.raises(CommandError, match="No organisation with the slug 'nope'"):
+        call_command("refresh_engagement", organisation="nope")
