@@ -325,3 +325,20 @@ def test_process_settings_are_checked(org: Organisation, officer: User) -> None:
         make_process(org, officer, ballot_type="points", max_choices=None)
     with pytest.raises(PBError, match="less than the fewest"):
         make_process(org, officer, min_choices=3, max_choices=2)
+
+
+def test_announced_close_binds(voting: Process, officer: User) -> None:
+    import datetime
+
+    from django.core.management import call_command
+
+    ((_, code),) = services.do_generate_codes(actor=officer, process=voting, count=1)
+    Process.objects.filter(pk=voting.pk).update(voting_close=datetime.date(2020, 1, 31))
+    voting.refresh_from_db()
+    with pytest.raises(PBError, match="Voting closed on 31 January 2020"):
+        services.redeem_code(voting, code)
+    with pytest.raises(PBError, match="Voting closed on 31 January 2020"):
+        services.do_cast_ballot(process=voting, voter_key="k", choices=[])
+    call_command("close_pb_voting")
+    voting.refresh_from_db()
+    assert voting.phase == Phase.CLOSED

@@ -388,6 +388,12 @@ def codes_csv(process: Process, codes: Sequence[tuple[int, str]], postcode_distr
     return buf.getvalue()
 
 
+def _check_not_past_close(process: Process) -> None:
+    """The announced closing date binds even if no officer has pressed "Close voting" yet."""
+    if process.voting_close is not None and timezone.localdate() > process.voting_close:
+        raise PBError(f"Voting closed on {process.voting_close:%-d %B %Y}", "code")
+
+
 @transaction.atomic
 def redeem_code(process: Process, code: str) -> str:
     """Use a code: returns the voter key its ballot is stored under.  A code works once: it is
@@ -395,6 +401,7 @@ def redeem_code(process: Process, code: str) -> str:
     ballot until the close (see the module docstring of :mod:`.models`)."""
     if not Process.objects.filter(pk=process.pk, phase=Phase.VOTING).exists():  # not a stale copy
         raise PBError("Voting is not open", "code")
+    _check_not_past_close(process)
     raw = normalise_code(code)
     if not raw:
         raise PBError("Enter your voting code", "code")
@@ -598,6 +605,7 @@ def do_cast_ballot(*, process: Process, voter_key: str, choices: Any, ideas: Seq
     locked = Process.objects.select_for_update().get(pk=process.pk)
     if locked.phase != Phase.VOTING:
         raise PBError("Voting is not open")
+    _check_not_past_close(locked)
     check_ballot(locked, ideas if ideas is not None else shortlist(locked), choices)
     text = tally.encode_choices(locked.ballot_type, choices)
     updated = Ballot.objects.filter(process=locked, voter_key=voter_key).update(choices=text)
