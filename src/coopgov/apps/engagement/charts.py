@@ -80,6 +80,8 @@ def line_chart(
     top_value = 1.0 if percent and values and max(values) > 0.5 else _nice_max(max(values) if values else 1.0)
     if percent and (not values or max(values) <= 0.5):
         top_value = 0.5 if values and max(values) > 0.25 else 0.25 if values and max(values) > 0.1 else 0.1
+    if not percent:
+        top_value = max(top_value, 4.0)  # whole-number ticks for small counts
     head, tail = _open(width, height + (len(series) * 18 if len(series) > 1 else 0), title, desc, "line")
     parts = [head]
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -94,7 +96,7 @@ def line_chart(
     for k in range(5):
         v = top_value * k / 4
         yy = y(v)
-        label = f"{100 * v:.0f}%" if percent else f"{v:,.0f}"
+        label = f"{100 * v:.0f}%" if percent else f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
         parts.append(
             f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#b1b4b6" stroke-width="1"/>'
         )
