@@ -56,9 +56,8 @@ def load_demo_budgets(seed: int = 2026) -> dict[str, Any]:
         minimum_age=16,
         ideas_open=datetime.date(2026, 3, 1),
         voting_open=datetime.date(2026, 5, 1),
-        voting_close=datetime.date(2026, 5, 31),
         results_date=datetime.date(2026, 6, 15),
-    )
+    )  # voting_close is set after the demo ballots: a past closing date refuses ballots
     process = services.do_advance_phase(actor=officer, process=process)
     areas = {a.name: a for a in process.areas.all()}
     ideas = []
@@ -90,6 +89,7 @@ def load_demo_budgets(seed: int = 2026) -> dict[str, Any]:
             continue
         services.do_cast_ballot(process=process, voter_key=f"demo-{n}", choices=ballot)
     process = services.do_close_and_publish(actor=officer, process=process)
+    Process.objects.filter(pk=process.pk).update(voting_close=datetime.date(2026, 5, 31))
     process = services.do_advance_phase(actor=officer, process=process)  # delivery
     first = process.ideas.filter(funded=True).first()
     if first is not None:
