@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from coopgov.apps.orgs.models import Organisation
@@ -127,7 +128,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "data": data,
         "computed_at": computed_at,
         "refreshing": refreshing,
-        "charts": charts_for(data),
+        "charts": SimpleLazyObject(lambda: charts_for(data)),  # drawn only when the fragment cache misses
+        "fragment_key": f"{org.pk}:{request.GET.urlencode()}:{computed_at.isoformat()}",
         "query": request.GET.urlencode(),
         "can_manage": has_capability(request.user, org, Capability.MANAGE_SETTINGS),
     }
