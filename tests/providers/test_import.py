@@ -113,7 +113,7 @@ def test_bad_rows_are_reported_not_fatal(tmp_path):
     assert out.locations == 1 and Location.objects.get().name == "Good Home"
     problems = out.record.problems
     assert len(problems) == 4
-    assert problems[0].startswith(f"{d}:3:") and "not a CQC location ID" in problems[0]
+    assert problems[0].startswith("dir.csv:3:") and "not a CQC location ID" in problems[0]
     assert "not a CQC rating: 'Brilliant'" in problems[1]
     assert "'lots' is not a number" in problems[2]
     assert "columns misaligned" in problems[3]
@@ -217,3 +217,45 @@ def test_can_override():
         is_authenticated = False
 
     assert not services.can_override(None) and not services.can_override(Anon())
+
+
+def test_regulator_uploads_files_and_the_job_imports_them(
+    client, demo_files, regulator, commissioner, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.JOBS_IN_THREAD = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    url = reverse("providers:import")
+    assert client.get(url).status_code == 302  # sign in first
+    client.force_login(commissioner)
+    assert client.get(url).status_code == 403  # commissioners read the register; regulators replace it
+    client.force_login(regulator)
+    assert client.get(url).status_code == 200
+    r = client.post(url, {})
+    assert r.status_code == 200 and r.context["form"].errors["directory"]
+    paths, _ = demo_files
+    names = ["directory", "companies", "mutuals", "charities", "employee_owned"]
+    files = {n: SimpleUploadedFile(p.name, p.read_bytes()) for n, p in zip(names, paths, strict=True)}
+    r = client.post(url, files)
+    assert r.status_code == 302
+    from coopgov.apps.jobs.models import Job
+
+    job = Job.objects.get(kind="providers.import")
+    assert client.get(r["Location"]).content.decode().count("Importing the register") == 1
+    run_job(job.pk)
+    page = client.get(r["Location"]).content.decode()
+    rec = ProviderImport.objects.get()
+    assert f"Imported {rec.locations} locations" in page and rec.created_by == regulator
+    detail = client.get(reverse("providers:import-detail", args=[rec.pk])).content.decode()
+    assert "demo_cqc_directory.csv" in detail and "Every row was read" in detail
+    assert str(tmp_path) not in detail
+    # a bad file: the job fails with one line and nothing changes
+    r = client.post(url, {"directory": SimpleUploadedFile("notes.csv", b"a,b\n1,2\n")})
+    bad = Job.objects.exclude(pk=job.pk).get()
+    run_job(bad.pk)
+    page = client.get(r["Location"]).content.decode()
+    assert "Nothing was imported" in page and "notes.csv: no header row" in page
+    assert str(tmp_path) not in page
+    assert ProviderImport.objects.count() == 1

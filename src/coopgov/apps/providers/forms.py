@@ -92,3 +92,17 @@ class OverrideForm(forms.Form):
         ),
         error_messages={"required": "Give the reason for the change"},
     )
+
+
+class ImportForm(forms.Form):
+    """The files of one import; only the first is required. Each file's kind is read from its header."""
+
+    directory = forms.FileField(
+        label="CQC care directory with ratings",
+        help_text="CSV or ODS as CQC publishes it, or CQC API location records (JSON or CSV)",
+    )
+    ratings = forms.FileField(label="CQC latest ratings (optional)", required=False)
+    companies = forms.FileField(label="Companies House basic company data (optional)", required=False)
+    mutuals = forms.FileField(label="FCA Mutuals Public Register extract (optional)", required=False)
+    charities = forms.FileField(label="Charity Commission register extract (optional)", required=False)
+    employee_owned = forms.FileField(label="Your list of employee-owned businesses (optional)", required=False)

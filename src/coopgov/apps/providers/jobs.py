@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from coopgov.apps.jobs.models import Job
@@ -26,7 +27,10 @@ def run_import(job: Job, progress: Callable[[int, int | None], None]) -> dict[st
             progress=step,
         )
     except OwnershipInputError as exc:
-        raise ValueError(exc.one_line()) from None
+        message = exc.one_line()
+        if exc.path:  # the officer knows the file by its name, not where the server put it
+            message = message.replace(exc.path, Path(exc.path).name, 1)
+        raise ValueError(message) from None
     return {
         "import_id": out.record.pk,
         "providers": out.providers,

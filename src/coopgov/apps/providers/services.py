@@ -214,9 +214,11 @@ def do_import_cqc_register(
     classes = classify_providers(facts, registers, chain_threshold=chain_threshold)
     seen_per_provider = Counter(loc.provider_id for loc in locations if loc.provider_id)
     orphans = [loc for loc in locations if not loc.provider_id]
-    problems = [p.one_line() for rep in got.reports for p in rep.problems]
+    # the report names each file, not where the server keeps it
+    problems = [p.one_line().replace(rep.path, Path(rep.path).name, 1) for rep in got.reports for p in rep.problems]
     problems += [
-        f"{loc.source}:{loc.line}: location {loc.location_id} has no provider ID: not imported" for loc in orphans
+        f"{Path(loc.source).name}:{loc.line}: location {loc.location_id} has no provider ID: not imported"
+        for loc in orphans
     ]
 
     with transaction.atomic():
@@ -350,6 +352,13 @@ def can_override(user: Any) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser or getattr(user, "platform_role", "") in ("regulator", "commissioner"))
+
+
+def can_import(user: Any) -> bool:
+    """Replacing the register is for regulators and administrators (commissioners read it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or getattr(user, "platform_role", "") == "regulator")
 
 
 def require_override_permission(user: Any) -> None:

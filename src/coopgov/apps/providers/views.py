@@ -9,24 +9,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from coopgov.apps.jobs.models import Job
+from coopgov.apps.jobs.runner import enqueue
 from coopgov.ownership import KEY_QUESTIONS
 
 from . import comparison, forms, services
-from .models import RATING_FIELDS, Location, Provider
+from .models import RATING_FIELDS, Location, Provider, ProviderImport
 
 PAGE_SIZE = 25
 UNRATED = ["", "Not rated", "Inspected but not rated", "Insufficient evidence to rate"]
@@ -103,7 +108,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "providers/directory.html",
-        {"filter_form": form, "page": page, "query": query.urlencode()},
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_import": services.can_import(request.user),
+        },
     )
 
 
@@ -225,7 +235,9 @@ def provider_json(request: HttpRequest, provider_id: str) -> HttpResponse:
 def provider_override(request: HttpRequest, provider_id: str) -> HttpResponse:
     provider = _provider(provider_id)
     services.require_override_permission(request.user)
-    form = forms.OverrideForm(request.POST or None, initial={"model": provider.override_model})
+    form = forms.OverrideForm(
+        request.POST if request.method == "POST" else None, initial={"model": provider.override_model}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.do_override_provider_model(
@@ -360,3 +372,53 @@ def compare_chart(request: HttpRequest, fmt: str) -> HttpResponse:
     resp = HttpResponse(data, content_type="image/svg+xml" if fmt == "svg" else "image/png")
     resp["Content-Disposition"] = f'attachment; filename="ownership-ratings-{measure}.{fmt}"'
     return resp
+
+
+# ------------------------------------------------------------------------------------- import
+
+
+def _require_import(user: Any) -> None:
+    if not services.can_import(user):
+        raise PermissionDenied("Only regulators and administrators can import the CQC register.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_files(request: HttpRequest) -> HttpResponse:
+    """Upload CQC files and registers; the import runs as a background job (files can be large)."""
+    _require_import(request.user)
+    bound = request.method == "POST"
+    form = forms.ImportForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST" and form.is_valid():
+        folder = Path(settings.MEDIA_ROOT) / "provider_imports" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        paths: list[str] = []
+        for name in form.fields:
+            upload = form.cleaned_data.get(name)
+            if not upload:
+                continue
+            safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(upload.name).name).lstrip(".") or name
+            target = folder / str(len(paths)) / safe  # one folder per file: names kept, never clash
+            target.parent.mkdir()
+            with target.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            paths.append(str(target))
+        job = enqueue("providers.import", {"paths": paths}, user=request.user)
+        return redirect("providers:import-job", job_id=job.pk)
+    imports = ProviderImport.objects.select_related("created_by")[:20]
+    return render(request, "providers/import.html", {"form": form, "imports": imports})
+
+
+@login_required
+def import_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    _require_import(request.user)
+    job = get_object_or_404(Job, pk=job_id, kind="providers.import")
+    return render(request, "providers/import_job.html", {"job": job})
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_import(request.user)
+    record = get_object_or_404(ProviderImport, pk=pk)
+    return render(request, "providers/import_detail.html", {"record": record})
