@@ -237,14 +237,7 @@ def do_add_composition_rule(
 # --- queries ----------------------------------------------------------------------------------
 
 
-def composition_of(body: GoverningBody, on: datetime.date | None = None) -> rules.Composition:
-    on = on or timezone.localdate()
-    seats = list(body.seat_rules.select_related("stakeholder_class"))
-    filled: dict[int, int] = {}
-    for seat_id in (
-        OfficeHolder.objects.filter(seat_rule__body=body).current_on(on).values_list("seat_rule_id", flat=True)
-    ):
-        filled[seat_id] = filled.get(seat_id, 0) + 1
+def _composition(seats: list[SeatRule], filled: dict[int, int]) -> rules.Composition:
     return rules.Composition(
         tuple(
             rules.SeatGroup(
@@ -261,6 +254,20 @@ def composition_of(body: GoverningBody, on: datetime.date | None = None) -> rule
     )
 
 
+def _filled(body_ids: list[int], on: datetime.date) -> dict[int, int]:
+    filled: dict[int, int] = {}
+    holders = OfficeHolder.objects.filter(seat_rule__body_id__in=body_ids).current_on(on)
+    for seat_id in holders.values_list("seat_rule_id", flat=True):
+        filled[seat_id] = filled.get(seat_id, 0) + 1
+    return filled
+
+
+def composition_of(body: GoverningBody, on: datetime.date | None = None) -> rules.Composition:
+    on = on or timezone.localdate()
+    seats = list(body.seat_rules.select_related("stakeholder_class"))
+    return _composition(seats, _filled([body.pk], on))
+
+
 @dataclass(frozen=True)
 class BodyCompliance:
     body: GoverningBody
@@ -272,10 +279,27 @@ class BodyCompliance:
         return all(c.met for c in self.checks)
 
 
+def check_bodies(bodies: list[GoverningBody], on: datetime.date | None = None) -> list[BodyCompliance]:
+    """Compliance of many bodies in a fixed number of queries (for the overview pages)."""
+    on = on or timezone.localdate()
+    ids = [b.pk for b in bodies]
+    seats_by_body: dict[int, list[SeatRule]] = {}
+    for seat in SeatRule.objects.filter(body_id__in=ids).select_related("stakeholder_class"):
+        seats_by_body.setdefault(seat.body_id, []).append(seat)
+    rules_by_body: dict[int, list[CompositionRule]] = {}
+    for rule in CompositionRule.objects.filter(body_id__in=ids):
+        rules_by_body.setdefault(rule.body_id, []).append(rule)
+    filled = _filled(ids, on)
+    return [_check(b, _composition(seats_by_body.get(b.pk, []), filled), rules_by_body.get(b.pk, [])) for b in bodies]
+
+
 def check_body(body: GoverningBody, on: datetime.date | None = None) -> BodyCompliance:
-    comp = composition_of(body, on)
+    return _check(body, composition_of(body, on), list(body.composition_rules.all()))
+
+
+def _check(body: GoverningBody, comp: rules.Composition, body_rules: list[CompositionRule]) -> BodyCompliance:
     checks: list[rules.Check] = []
-    for r in body.composition_rules.all():
+    for r in body_rules:
         if r.kind == RuleKind.PRESET:
             checks.extend(rules.check_preset(r.preset, comp))
         else:

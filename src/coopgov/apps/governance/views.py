@@ -28,8 +28,7 @@ def compliance(request: HttpRequest, slug: str) -> HttpResponse:
     org = _org(slug)
     if not org.is_public and not has_capability(request.user, org, Capability.VIEW_AUDIT):
         raise Http404
-    bodies = GoverningBody.objects.filter(organisation=org).prefetch_related("composition_rules")
-    reports = [services.check_body(b) for b in bodies]
+    reports = services.check_bodies(list(GoverningBody.objects.filter(organisation=org)))
     return render(
         request,
         "governance/compliance.html",
@@ -137,12 +136,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not (user.is_superuser or getattr(user, "platform_role", "") in {"commissioner", "regulator"}):
         raise PermissionDenied("The compliance overview is for commissioners and regulators.")
-    bodies = (
-        GoverningBody.objects.filter(organisation__is_public=True)
-        .select_related("organisation")
-        .prefetch_related("composition_rules")
-    )
-    reports = [services.check_body(b) for b in bodies]
+    bodies = GoverningBody.objects.filter(organisation__is_public=True).select_related("organisation")
+    reports = services.check_bodies(list(bodies.order_by("organisation__name", "name")))
     return render(
         request,
         "governance/overview.html",
