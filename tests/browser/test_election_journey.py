@@ -205,6 +205,8 @@ def test_contested_stv_election_from_notice_to_result(
             check("ballot")
             page.get_by_label("Asha Patel").fill("1")
             page.get_by_label("Ben Okafor").fill("3")
+            # With JavaScript on, the gap is pointed out as the voter types (the server checks again).
+            expect(page.locator("#ballot-summary")).to_contain_text("Number 2 is missing")
             page.get_by_role("button", name="Cast my vote").click()
             expect(page.locator(".govuk-error-summary")).to_contain_text("missing 2")
             expect(page).to_have_title("Error: Ballot — Election of worker directors 2026 — coopgov")
