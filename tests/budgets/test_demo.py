@@ -29,3 +29,11 @@ def test_demo_budgets(client: Any) -> None:
     html = client.get(f"/budgets/{done.slug}/results/").content.decode()
     assert "Exeter Central" in html and "Exeter East" in html
     assert client.get("/budgets/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_site_demo_includes_the_budgets() -> None:
+    from coopgov.apps.site.demo import load_demo
+
+    load_demo(trust_members=30)
+    assert Process.objects.filter(organisation__slug=ORG_SLUG).count() == 2

@@ -447,6 +447,9 @@ def load_demo(*, seed: int = 2026, trust_members: int = 21000) -> dict[str, Any]
     from coopgov.apps.engagement.demo import load_demo_engagement  # engagement history for the trust
 
     load_demo_engagement(seed=seed)
+    from coopgov.apps.budgets.demo import load_demo_budgets  # PB processes for the Exeter PB unit
+
+    load_demo_budgets(seed=seed)
     from coopgov.apps.elections.demo import load_demo_elections  # governing bodies and a declared election
 
     load_demo_elections(seed=seed)
