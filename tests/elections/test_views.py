@@ -153,3 +153,17 @@ def test_json_api(client, polling, fake_clock):
     assert data["phase"] == "poll" and data["electorate_sha256"] == e.electorate_hash
     assert data["candidates"] == ["Ada Ames", "Bo Bell", "Cy Cole"]
     assert client.get(f"/api/elections/{e.pk}/result").status_code == 404
+
+
+def test_published_pages_query_counts(client, polling, officer, fake_clock, django_assert_max_num_queries):
+    e, ms = polling
+    cands = [n.pk for n in services.candidates(e)]
+    for m in ms:
+        services.do_cast_vote(election=e, membership_id=m.pk, preferences=cands[:2])
+    to_close(e, fake_clock)
+    for action in (services.do_close_poll, services.do_count, services.do_declare):
+        action(actor=officer, election=e)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("elections:ballots", args=[e.pk])).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("elections:result", args=[e.pk])).status_code == 200
