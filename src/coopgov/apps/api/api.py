@@ -299,3 +299,6 @@ api.add_router("/elections/", elections_router)
 from coopgov.apps.budgets.api import router as budgets_router  # noqa: E402
 
 api.add_router("/budgets/", budgets_router)
+from coopgov.apps.providers.api import router as providers_router  # noqa: E402
+
+api.add_router("/providers/", providers_router)
