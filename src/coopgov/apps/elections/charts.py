@@ -22,14 +22,22 @@ def _num(text: Any) -> Decimal:
         return Decimal(0)
 
 
+def _signed(text: Any) -> str:
+    """A transfer as '+1.50000' / '-2.00000', or '' when nothing moved."""
+    v = _num(text)
+    if v == 0:
+        return ""
+    return f"+{text}" if v > 0 and not str(text).startswith("+") else str(text)
+
+
 def stage_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per candidate: name, then (total, transfer) per stage, and the outcome."""
     elected, excluded = set(r.get("elected", [])), set(r.get("excluded", []))
     rows = []
     for name in r.get("candidates", []):
         cells = [
-            {"votes": st["votes"].get(name, ""), "transfer": st["transfers"].get(name, "")}
-            for st in r.get("stages", [])
+            {"votes": st["votes"].get(name, ""), "transfer": _signed(st["transfers"].get(name, "")) if i else ""}
+            for i, st in enumerate(r.get("stages", []))
         ]
         status = "Elected" if name in elected else "Excluded" if name in excluded else "Not elected"
         rows.append({"name": name, "cells": cells, "status": status})
