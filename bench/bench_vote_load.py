@@ -18,7 +18,7 @@ What it does (everything bounded, only to 127.0.0.1):
 
 Usage::
 
-    .venv/bin/python bench/bench_vote_load.py [--voters 10000] [--workers 4] [--concurrency 32]
+    .venv/bin/python bench/bench_vote_load.py [--voters 10000] [--workers 5] [--concurrency 24]
 
 Needs PostgreSQL at $BENCH_PG (default postgres://postgres@127.0.0.1:5432) and gunicorn.
 """
