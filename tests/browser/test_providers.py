@@ -99,3 +99,26 @@ def test_regulator_overrides_without_javascript(live_server, browser, register):
         context.close()
     provider.refresh_from_db()
     assert provider.model == "employee_owned" and provider.automatic_model == "for_profit"
+
+
+def test_officer_pages_are_accessible(live_server, page, axe_check, page_problems, register):
+    from coopgov.apps.providers.models import Provider
+
+    page.goto(live_server.url + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill("regulator@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.goto(live_server.url + "/providers/")
+    page.get_by_role("link", name="Import the CQC register").click()
+    expect(page.locator("h1")).to_have_text("Import the CQC register")
+    axe_check(page)
+    page.get_by_role("link", name="View report").first.click()
+    expect(page.locator("h1")).to_have_text("Import report")
+    axe_check(page)
+    provider = Provider.objects.filter(automatic_model="for_profit").order_by("id").first()
+    page.goto(live_server.url + f"/providers/{provider.cqc_provider_id}/override/")
+    page.get_by_role("button", name="Save the ownership model").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    axe_check(page)
+    assert page_problems(page) == []
