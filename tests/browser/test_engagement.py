@@ -98,6 +98,8 @@ def test_dashboard_and_report_are_accessible(live_server, page, axe_check, scree
 
     # the published report, as a member of the public
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
+    page.wait_for_load_state("load")
     page.goto(live_server.url + f"/organisations/{org.slug}/engagement/reports/")
     page.get_by_role("link", name=f"Engagement report {year}").click()
     expect(page.get_by_role("heading", name=f"Engagement report {year}")).to_be_visible()
