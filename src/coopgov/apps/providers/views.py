@@ -218,7 +218,6 @@ def provider_json(request: HttpRequest, provider_id: str) -> HttpResponse:
                 "model": o.model,
                 "previous_model": o.previous_model,
                 "reason": o.reason,
-                "by": o.by_label,
                 "at": o.at.isoformat(),
             }
             for o in p.overrides.all()
