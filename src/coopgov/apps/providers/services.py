@@ -341,6 +341,8 @@ def _insert_locations(
         if batch:
             cursor.executemany(sql, batch)
             written += len(batch)
+            if progress is not None:
+                progress("locations written", written)
     return written
 
 

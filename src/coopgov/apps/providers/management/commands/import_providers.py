@@ -63,9 +63,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"queued import job {job.pk}")
                 return
 
+            last = [""]
+
             def progress(stage: str, n: int) -> None:
-                if show and (n % 5000 == 0 or "written" in stage):
-                    print(f"\r{stage}: {n:,}", end="", file=sys.stderr, flush=True)
+                if not show or (n % 5000 and "written" not in stage):
+                    return
+                if last[0] and last[0] != stage:
+                    print(file=sys.stderr)  # each file and stage on its own line
+                last[0] = stage
+                print(f"\r{stage}: {n:,}", end="", file=sys.stderr, flush=True)
 
             out = services.do_import_cqc_register(
                 actor=None, paths=paths, chain_threshold=options["chain_threshold"], progress=progress
