@@ -49,6 +49,9 @@ def _error(form: djforms.Form, exc: PBError) -> None:
 
 def process_list(request: HttpRequest) -> HttpResponse:
     processes = Process.objects.exclude(phase=Phase.DRAFT).select_related("organisation")
+    org_slug = request.GET.get("organisation", "")
+    if org_slug:
+        processes = processes.filter(organisation__slug=org_slug)
     return render(request, "budgets/list.html", {"processes": processes})
 
 
