@@ -45,7 +45,7 @@ import numpy.typing as npt
 
 from ._model import Number, UtilityTable
 
-__all__ = ["TOL", "MesProblem", "MesRound", "MesRun", "run_mes"]
+__all__ = ["TOL", "MesProblem", "MesRound", "MesRun", "repeats_between", "run_mes"]
 
 TOL = 1e-9
 """Relative margin below which fast mode re-decides a comparison exactly.  Float rounding errors
@@ -188,6 +188,10 @@ class MesRound:
     poor: npt.NDArray[np.bool_]
     tree: ClassTree
     tied_with: tuple[int, ...] = ()
+    # Lower bounds on rho of every other project still affordable when this round was decided
+    # (projects dropped as unaffordable are absent), and exact values where they were computed.
+    rivals: tuple[tuple[int, float], ...] = ()
+    rivals_exact: dict[int, Fraction] = field(default_factory=dict)
 
     @property
     def rho(self) -> Fraction:
@@ -456,6 +460,7 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
             if best_f is None:
                 break
             near = [p for p, r in fresh.items() if r <= best_f * (1.0 + TOL)]
+            exact_now: dict[int, Fraction] = {}
             if len(near) == 1:
                 chosen = near[0]
                 rho_opt = None  # exact value computed later, only if needed
@@ -468,16 +473,21 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
                         remaining.discard(p)
                     else:
                         exact_vals[p] = r
+                        exact_now[p] = r
                         rho_f[p] = float(r)
                 if not exact_vals:
                     continue
                 rho_opt = min(exact_vals.values())
-                tied = sorted(
-                    (p for p, r in exact_vals.items() if r == rho_opt), key=lambda q: ranks[q]
-                )
+                tied = sorted((p for p, r in exact_vals.items() if r == rho_opt), key=lambda q: ranks[q])
                 chosen = tied[0]
         rec = st.pay(chosen, rho_opt, rho_f[chosen], rnd)
         rec.tied_with = tuple(tied[1:])
+        if exact:
+            rec.rivals = tuple((q, float(rho_x[q])) for q in remaining if q != chosen)
+            rec.rivals_exact = {q: rho_x[q] for q in remaining if q != chosen}
+        else:
+            rec.rivals = tuple((q, rho_f[q]) for q in remaining if q != chosen)
+            rec.rivals_exact = {q: exact_now.get(q, rho_x[q]) for q in remaining if q != chosen}
         run.rounds.append(rec)
         run.selected.append(chosen)
         remaining.discard(chosen)
@@ -486,3 +496,31 @@ def run_mes(prob: MesProblem, per_voter: Number, *, exact: bool) -> MesRun:
     run.tree = st.tree
     run.exact_checks = st.exact_checks
     return run
+
+
+def repeats_between(lo: MesRun, hi: MesRun, ranks: tuple[int, ...]) -> bool:
+    """Certify that every initial budget per voter between ``lo.per_voter`` and
+    ``hi.per_voter`` gives the same rounds (same projects, same order) as both runs.
+
+    By induction on the rounds: if the same projects were funded before round r, every budget
+    at round r is non-decreasing in the initial budget (a payer keeps max(0, b - rho u), rho
+    falls as budgets rise), so for an initial budget in between, the winner w's rho is at most
+    its rho in ``lo`` and any other project's rho is at least its rho in ``hi`` (and it is
+    unaffordable if it is in ``hi``).  So w still wins if its rho in ``lo`` is below every
+    rival's rho in ``hi`` (or equal, for rivals later in the tie-breaking order).  Rivals'
+    values in ``hi`` are lower bounds (possibly stale), which keeps the test sound.
+    """
+    if lo.selected != hi.selected or len(lo.rounds) != len(hi.rounds):
+        return False
+    for rl, rh in zip(lo.rounds, hi.rounds, strict=True):
+        w = rl.project
+        wl = rl.rho_f
+        for q, v in rh.rivals:
+            if v > wl * (1.0 + TOL):
+                continue
+            if v < wl * (1.0 - TOL) or ranks[q] < ranks[w]:
+                return False
+            exact_q = rh.rivals_exact.get(q)
+            if exact_q is None or exact_q < rl.rho:
+                return False
+    return True

@@ -50,14 +50,12 @@ Completions (``completion=``)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from fractions import Fraction
 
 import numpy as np
 
-from ._mes_add1 import stable_extra
-from ._mes_engine import MesProblem, MesRun, run_mes
+from ._mes_engine import MesProblem, MesRun, repeats_between, run_mes
 from ._mes_lazy import LazyMap
 from ._model import (
     Amount,
@@ -157,42 +155,54 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
     ``voter_budget_increment``): the run kept, the number of increments, and how many MES runs
     were actually computed.
 
-    Increments that provably repeat the previous run's decisions are skipped
-    (:func:`._mes_add1.stable_extra`); the stop test is the same as pabutools': the first run
-    that overspends returns the previous increment's outcome, the first exhaustive one is
-    returned.
+    pabutools tries every increment k = 0, 1, 2, ... and stops at the first run that is
+    exhaustive (returned) or overspends (the previous increment's run is returned).  Here the
+    increments are galloped over: a run at k + span is kept only if
+    :func:`._mes_engine.repeats_between` certifies that every increment in between makes the
+    same decisions as the run at k (so none of them can be a stopping point); otherwise the
+    span shrinks, down to single increments.  The run returned is the one pabutools returns.
     """
     budget = Fraction(table.budget)
     per_voter = budget / table.num_voters
     step = Fraction(increment)
-    previous: MesRun | None = None
+    ranks = prob.ranks
+
+    def spend(run: MesRun) -> Fraction:
+        return Fraction(sum(table.costs[p] for p in run.selected))
+
     k = 0
-    computed = 0
-    backoff = wait = 1
+    cur = run_mes(prob, per_voter, exact=exact)
+    computed = 1
+    if is_exhaustive(table, prob.candidates, cur.selected):
+        return cur, 0, computed
+    span = 1
+    wait = backoff = 1  # after a failed jump, take ``backoff`` single steps before the next try
     while True:
-        run = run_mes(prob, per_voter + k * step, exact=exact)
+        j = k + span
+        nxt = run_mes(prob, per_voter + j * step, exact=exact)
         computed += 1
-        cost = sum(table.costs[p] for p in run.selected)
-        if cost > budget:
-            assert previous is not None  # the first run never overspends
-            if previous.per_voter != per_voter + (k - 1) * step:
-                # skipped increments repeat ``previous``'s decisions; recompute the last one
-                # for its payments and virtual budget
-                previous = run_mes(prob, per_voter + (k - 1) * step, exact=exact)
-                computed += 1
-            return previous, k - 1, computed
-        if is_exhaustive(table, prob.candidates, run.selected):
-            return run, k, computed
-        previous = run
-        jump = 1
-        wait -= 1
-        if wait <= 0:  # the replay costs about one run: try it less often while it fails
-            extra = stable_extra(prob, run) / float(step)
-            # all increments j < extra (in steps) repeat this run; margin for rounding ``extra``
-            jump = math.ceil(extra - 1e-6 * (1.0 + extra)) if extra > 1 else 1
-            backoff = 1 if jump > 1 else min(2 * backoff, 16)
-            wait = backoff
-        k += max(1, jump)
+        if span > 1 and not repeats_between(cur, nxt, ranks):
+            span = span // 4 if span >= 8 else 1
+            if span == 1:
+                backoff = min(2 * backoff, 32)
+                wait = backoff
+            continue
+        # every increment strictly between k and j repeats ``cur``: none of them stops
+        if spend(nxt) > budget:
+            if j - 1 == k:
+                return cur, k, computed
+            # increment j - 1 repeats ``cur``'s decisions; recompute it for its payments
+            return run_mes(prob, per_voter + (j - 1) * step, exact=exact), j - 1, computed + 1
+        if is_exhaustive(table, prob.candidates, nxt.selected):
+            return nxt, j, computed
+        k, cur = j, nxt
+        if span > 1:
+            backoff = 1
+            span = min(2 * span, 1 << 16)
+        else:
+            wait -= 1
+            if wait <= 0:
+                span = 2
 
 
 def _money(x: Amount, currency: str) -> str:
