@@ -568,11 +568,16 @@ def _insert(
     """
     meta = model._meta
     table = connection.ops.quote_name(meta.db_table)
-    columns = [meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column for f in fields]
+    columns: list[str] = []
+    for name in fields:
+        field = meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+        assert isinstance(field, models.Field) and field.column
+        columns.append(field.column)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - identifiers from model metadata, quoted
-    pk = connection.ops.quote_name(meta.pk.column)  # type: ignore[union-attr]
+    assert meta.pk is not None and meta.pk.column
+    pk = connection.ops.quote_name(meta.pk.column)
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and expected is not None:

@@ -166,7 +166,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     ids = list(page.object_list)
     rows = Membership.objects.filter(id__in=ids).select_related("person", "stakeholder_class", "constituency")
     by_id = {m.pk: m for m in rows}
-    page.object_list = [by_id[i] for i in ids]
+    page.object_list = [by_id[i] for i in ids]  # type: ignore[misc]  # the page now holds the rows
     query = request.GET.copy()
     query.pop("page", None)
     caps = capabilities_for(request.user, org)
