@@ -317,6 +317,13 @@ def equal_shares(
             Fraction(0),
         )
 
+    virtual = (
+        f" (Each voter's share: {_money(run.per_voter, currency)}, raised from "
+        f"{_money(Fraction(table.budget) / table.num_voters, currency)} by the add1 completion.)"
+        if steps
+        else ""
+    )
+
     def explain(p: int) -> ProjectExplanation:
         cost = table.costs[p]
         n_sup = table.support(p)
@@ -358,7 +365,7 @@ def equal_shares(
             )
             if capped_voters:
                 text += f", except {capped_voters:,} who had less left and paid all they had"
-            return ProjectExplanation(True, text + ".", data)
+            return ProjectExplanation(True, text + "." + virtual, data)
         if n_sup == 0:
             return ProjectExplanation(False, "Not funded: nobody voted for it.", data)
         left = left_of(p)
@@ -378,7 +385,7 @@ def equal_shares(
                 f", and it did not fit in the budget left for the completion "
                 f"({money(budget - spent, currency)} at the end)"
             )
-        return ProjectExplanation(False, text + ".", data)
+        return ProjectExplanation(False, text + "." + (virtual if used_mes else ""), data)
 
     def payments_of(g: int) -> Mapping[int, Amount]:
         out: dict[int, Amount] = {}
