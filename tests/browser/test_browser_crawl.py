@@ -18,7 +18,7 @@ from .conftest import FAILING_IMPACTS, format_violations, page_problems, run_axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SKIP = re.compile(r"(\.(csv|pdf|json|ods|png|svg|txt)\b|/admin/|/api/|sign-out|logout|format=|export|download)", re.I)
+SKIP = re.compile(r"(\.(csv|pdf|json|ods|png|svg|txt|pb|blt|html)$|\.(csv|pdf|json|ods|png|svg|txt|pb|blt)\b|/admin/|/api/|sign-out|logout|format=|export|download|/image$)", re.I)
 MAX_PAGES = 60
 
 
