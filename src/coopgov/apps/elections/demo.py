@@ -176,8 +176,12 @@ def load_demo_elections(*, seed: int = 2026) -> dict[str, Any]:
 
 
 def _care_election(care: Organisation, seat: Any, rng: random.Random) -> int:
+    cutoff = timezone.localdate() - datetime.timedelta(days=61)
+    # Only members who had joined by the cut-off are on the frozen electorate and may stand or vote.
     workers = list(
-        Membership.objects.filter(organisation=care, stakeholder_class=seat.stakeholder_class, status=Status.ACTIVE)
+        Membership.objects.filter(
+            organisation=care, stakeholder_class=seat.stakeholder_class, status=Status.ACTIVE, joined_on__lte=cutoff
+        )
         .select_related("person")
         .order_by("pk")
     )
@@ -198,7 +202,7 @@ def _care_election(care: Organisation, seat: Any, rng: random.Random) -> int:
             method="scottish-stv",
             seat_rule=seat,
             term_start=timezone.localdate() - 10 * day,
-            cutoff_date=timezone.localdate() - 61 * day,
+            cutoff_date=cutoff,
             notice_at=start - day,
             nominations_open=start,
             nominations_close=start + 10 * day,
