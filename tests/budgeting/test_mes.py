@@ -84,10 +84,13 @@ def test_no_django() -> None:
 
 
 def test_goldens_cover_every_shared_file() -> None:
+    """bench/make_budget_goldens.py was run on every shared file (plain MES at least)."""
     stems = {p.stem for p in GOLDEN_FILES}
-    missing = [f for f in ALL_FILES if Path(f).stem not in stems]
-    # the generator (bench/make_budget_goldens.py) is run for as many files as time allows
-    assert len(stems) >= 14, missing
+    assert [f for f in ALL_FILES if Path(f).stem not in stems] == []
+    for path in GOLDEN_FILES:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["pabutools_version"] == "1.2.3"
+        assert any(k.startswith("mes/") for k in data["results"])
 
 
 @functools.cache
@@ -213,6 +216,16 @@ def test_bad_options(kwargs: dict[str, object], message: str) -> None:
 pabutools = pytest.importorskip("pabutools")
 
 
+def free_first(election: Election, ids: list[str]) -> list[str]:
+    """pabutools funds cost-0 projects before the first round in the iteration order of a
+    Python set (it changes with the string hash seed): compare that leading block as a set."""
+    cost = {p.id: p.cost for p in election.instance.projects}
+    n = 0
+    while n < len(ids) and cost[ids[n]] == 0:
+        n += 1
+    return sorted(ids[:n]) + ids[n:]
+
+
 def pabutools_mes(election: Election, scoring: str, completion: str | None) -> list[str]:
     from pabutools.election import Additive_Cardinal_Sat, Cardinality_Sat, Cost_Sat
     from pabutools.rules import (
@@ -296,10 +309,10 @@ def elections(draw: st.DrawFn, cardinal: bool) -> Election:
     completion=st.sampled_from([None, "utilitarian", "add1", "add1-utilitarian"]),
 )
 def test_random_approval_against_pabutools(election: Election, scoring: str, completion: str | None) -> None:
-    want = pabutools_mes(election, scoring, completion)
+    want = free_first(election, pabutools_mes(election, scoring, completion))
     for exact in (False, True):
         out = allocate(election, "mes", completion=completion, exact=exact, scoring=scoring)
-        assert ids_of(election, out.selected) == want
+        assert free_first(election, ids_of(election, out.selected)) == want
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -308,7 +321,7 @@ def test_random_approval_against_pabutools(election: Election, scoring: str, com
     completion=st.sampled_from([None, "utilitarian", "add1"]),
 )
 def test_random_cardinal_against_pabutools(election: Election, completion: str | None) -> None:
-    want = pabutools_mes(election, "points", completion)
+    want = free_first(election, pabutools_mes(election, "points", completion))
     for exact in (False, True):
         out = allocate(election, "mes", completion=completion, exact=exact, scoring="points")
-        assert ids_of(election, out.selected) == want
+        assert free_first(election, ids_of(election, out.selected)) == want
