@@ -93,9 +93,7 @@ def _load(path: Path) -> tuple[Any, Any, str]:
         length = int(max_len) if max_len else max(len(b) for b in profile)
         cardinal = CardinalProfile(instance=instance)
         for ballot in profile:
-            cardinal.append(
-                CardinalBallot({p: length - r for r, p in enumerate(ballot)})
-            )
+            cardinal.append(CardinalBallot({p: length - r for r, p in enumerate(ballot)}))
         profile = cardinal
     else:
         raise SystemExit(f"{path.name}: unsupported profile type {type(profile).__name__}")
@@ -149,9 +147,7 @@ def _runners(instance: Any, profile: Any, sat: Any) -> dict[str, Callable[[], li
         ),
         "greedy": lambda: _ids(greedy_utilitarian_welfare(instance, profile, sat_class=sat)),
         "phragmen": lambda: _ids(sequential_phragmen(instance, profile)),
-        "mes+add1": lambda: _ids(
-            method_of_equal_shares(instance, profile, sat_class=sat, voter_budget_increment=1)
-        ),
+        "mes+add1": lambda: _ids(method_of_equal_shares(instance, profile, sat_class=sat, voter_budget_increment=1)),
         "mes+add1+greedy": lambda: _ids(
             completion_by_rule_combination(
                 instance,
@@ -195,12 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         if n < args.min_voters:
             continue
         out = GOLDEN / f"{path.stem}.json"
-        data: dict[str, Any] = (
-            json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-        )
-        data.update(
-            {"file": path.name, "pabutools_version": version("pabutools"), "voters": n}
-        )
+        data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        data.update({"file": path.name, "pabutools_version": version("pabutools"), "voters": n})
         data.setdefault("results", {})
         t0 = time.perf_counter()
         instance, profile, kind = _load(path)
