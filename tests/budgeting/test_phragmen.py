@@ -24,7 +24,7 @@ PHRAGMEN_GOLDENS = [
 def test_matches_pabutools_golden(golden: str, exact: bool) -> None:
     data = json.loads((GOLDEN / golden).read_text(encoding="utf-8"))
     if exact and data["voters"] > 40000:
-        pytest.skip("exact mode on the largest files is covered by exact == fast below")
+        pytest.skip("exact Phragmén on the three largest approval files is slow (rational loads); fast mode is checked there")
     election = load(data["file"])
     out = allocate(election, "phragmen", exact=exact)
     # pabutools returns Phragmén's outcome sorted, not in selection order
