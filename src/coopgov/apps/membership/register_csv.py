@@ -561,9 +561,10 @@ def _insert(
 
     Django's ``bulk_create`` builds a model instance and prepares every value through the ORM, which
     costs more than the database does for a 100,000-row register.  This writes plain tuples with
-    ``executemany`` inside the caller's transaction.  Ids: on PostgreSQL from ``RETURNING`` (psycopg
-    returns one result per row, in order); on SQLite the transaction holds the database's write lock
-    (``transaction_mode=IMMEDIATE``), so the new ids are exactly those above the maximum before.
+    batched statements inside the caller's transaction.  Ids: on PostgreSQL from a multi-row
+    ``INSERT … RETURNING`` (in VALUES order, as Django's bulk_create relies on); on SQLite the
+    transaction holds the database's write lock (``transaction_mode=IMMEDIATE``), so the new ids
+    are exactly those above the maximum before.
     ``expected=None`` skips reading ids back.
     """
     meta = model._meta
@@ -580,16 +581,16 @@ def _insert(
     pk = connection.ops.quote_name(meta.pk.column)
     ids: list[int] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and expected is not None:
-            raw = cursor.cursor
-            for chunk in _batched(rows, BATCH):
-                raw.executemany(f"{sql} RETURNING {pk}", chunk, returning=True)
-                while True:
-                    row = raw.fetchone()
-                    if row is not None:
-                        ids.append(row[0])
-                    if not raw.nextset():
-                        break
+        if connection.vendor == "postgresql":
+            # One multi-row INSERT per batch; RETURNING gives the ids in VALUES order, which is what
+            # Django's own bulk_create relies on for PostgreSQL.
+            returning = f" RETURNING {pk}" if expected is not None else ""
+            for chunk in _batched(rows, 1000):
+                values = ", ".join([f"({marks})"] * len(chunk))
+                flat = [v for row in chunk for v in row]
+                cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {values}{returning}", flat)  # noqa: S608
+                if expected is not None:
+                    ids.extend(r[0] for r in cursor.fetchall())
             return ids
         before = 0
         if expected is not None:
