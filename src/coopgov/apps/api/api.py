@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from coopgov.apps.membership import eligibility, services
-from coopgov.apps.membership.models import Membership, Person, Status
+from coopgov.apps.membership.models import Membership, Person, Status, register_rows
 from coopgov.apps.orgs.models import Constituency, Organisation
 from coopgov.apps.orgs.permissions import Capability, require_capability
 
@@ -171,16 +171,12 @@ def list_memberships(
     """The member register (officers only)."""
     org = get_object_or_404(Organisation, slug=slug)
     require_capability(request.user, org, Capability.VIEW_REGISTER)
-    qs = Membership.objects.filter(organisation=org).search(q)
-    if status:
-        qs = qs.filter(status=status)
-    if stakeholder_class:
-        qs = qs.filter(stakeholder_class__slug=stakeholder_class)
+    qs = Membership.objects.filter(organisation=org).filter_register(
+        q=q, stakeholder_class=stakeholder_class, status=status
+    )
     count = qs.count()
     page = max(page, 1)
-    rows = qs.select_related("person", "stakeholder_class", "constituency").order_by("sort_name", "id")[
-        (page - 1) * page_size : page * page_size
-    ]
+    rows = register_rows(list(qs.register_ids()[(page - 1) * page_size : page * page_size]))
     return {"count": count, "page": page, "page_size": page_size, "results": [_membership_out(m) for m in rows]}
 
 

@@ -100,6 +100,27 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         q = models.Q(sort_name__contains=text.casefold()) | models.Q(member_number__in={text, text.upper()})
         return self.filter(q)
 
+    def filter_register(self, *, q: str = "", stakeholder_class: str = "", status: str = "") -> MembershipQuerySet:
+        """The register's search and filters (the officers' page and the API share them)."""
+        qs = self.search(q)
+        if stakeholder_class:
+            qs = qs.filter(stakeholder_class__slug=stakeholder_class)
+        if status:
+            qs = qs.filter(status=status)
+        return qs
+
+    def register_ids(self) -> models.QuerySet[Membership, int]:
+        """Ids in register order, on the (organisation, sort_name, id) index: slice this to page, so
+        deep pages cost an index scan rather than a join over every skipped member."""
+        return self.order_by("sort_name", "id").values_list("id", flat=True)
+
+
+def register_rows(ids: list[int]) -> list[Membership]:
+    """The memberships with these ids, in the given order, with what the register shows."""
+    rows = Membership.objects.filter(id__in=ids).select_related("person", "stakeholder_class", "constituency")
+    by_id = {m.pk: m for m in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
 
 class Membership(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="memberships")

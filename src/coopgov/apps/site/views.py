@@ -20,7 +20,7 @@ from coopgov.apps.audit.models import AuditEvent
 from coopgov.apps.jobs.models import Job
 from coopgov.apps.jobs.runner import enqueue
 from coopgov.apps.membership import register_csv, services
-from coopgov.apps.membership.models import Membership, Person, Status
+from coopgov.apps.membership.models import Membership, Person, Status, register_rows
 from coopgov.apps.orgs.models import Organisation
 from coopgov.apps.orgs.permissions import Capability, capabilities_for, require_capability
 
@@ -60,9 +60,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         if d["ownership_model"]:
             qs = qs.filter(ownership_model=d["ownership_model"])
     page = Paginator(qs.order_by("name"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "site/directory.html", {"filter_form": form, "page": page, "query": query.urlencode()})
+    return render(request, "site/directory.html", {"filter_form": form, "page": page})
 
 
 def _org(slug: str) -> Organisation:
@@ -152,23 +150,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.RegisterFilterForm(request.GET or None, organisation=org)
     qs = Membership.objects.filter(organisation=org)
     if form.is_valid():
-        d = form.cleaned_data
-        qs = qs.search(d["q"])
-        if d["stakeholder_class"]:
-            qs = qs.filter(stakeholder_class__slug=d["stakeholder_class"])
-        if d["status"]:
-            qs = qs.filter(status=d["status"])
-    # Page through ids on the (organisation, sort_name, id) index, then load just that page's rows:
-    # deep pages then cost an index scan, not a join over every skipped member.
-    page = Paginator(qs.order_by("sort_name", "id").values_list("id", flat=True), REGISTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    ids = list(page.object_list)
-    rows = Membership.objects.filter(id__in=ids).select_related("person", "stakeholder_class", "constituency")
-    by_id = {m.pk: m for m in rows}
-    page.object_list = [by_id[i] for i in ids]  # type: ignore[misc]  # the page now holds the rows
-    query = request.GET.copy()
-    query.pop("page", None)
+        qs = qs.filter_register(**form.cleaned_data)
+    page = Paginator(qs.register_ids(), REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    members = register_rows(list(page.object_list))
     caps = capabilities_for(request.user, org)
     return render(
         request,
@@ -177,7 +161,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             "org": org,
             "filter_form": form,
             "page": page,
-            "query": query.urlencode(),
+            "members": members,
             "can_manage": Capability.MANAGE_MEMBERS in caps,
         },
     )
