@@ -260,3 +260,13 @@ def test_officer_changes_status_from_a_date_on_the_member_page(client) -> None: 
     assert ok.status_code == 302
     page = client.get(url).content.decode()
     assert "Suspended" in page and "arrears" in page and "1 Mar 2025" in page
+
+
+@pytest.mark.django_db
+def test_api_adding_an_existing_member_is_a_400_not_a_crash(client, two_orgs, api_token) -> None:  # type: ignore[no-untyped-def]
+    a, *_ = two_orgs
+    url = f"/api/organisations/{a.slug}/memberships"
+    body = {"full_name": "Twice", "email": "twice@example.org", "stakeholder_class": "care-workers"}
+    assert client.post(url, body, content_type="application/json", **_auth(api_token)).status_code == 201
+    again = client.post(url, body, content_type="application/json", **_auth(api_token))
+    assert again.status_code == 400 and "already has a membership" in again.json()["detail"]

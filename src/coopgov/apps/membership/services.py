@@ -60,29 +60,21 @@ def do_apply_for_membership(
     """A person applies to join; an officer decides (``do_admit_member``)."""
     if not organisation.open_to_applications:
         raise ValidationError(f"{organisation.name} is not taking applications.")
-    _check_class(organisation, stakeholder_class, constituency)
-    if Membership.objects.filter(organisation=organisation, person=person).exists():
-        raise ValidationError(f"{person.full_name} already has a membership of {organisation.name}.")
     on = on or _today()
-    m = Membership.objects.create(
+    return _create_membership(
+        actor=actor,
         organisation=organisation,
         person=person,
         stakeholder_class=stakeholder_class,
         constituency=constituency,
         status=Status.APPLIED,
-        voting_rights=stakeholder_class.voting_by_default,
-        applied_on=on,
-    )
-    _log(m, effective_from=on, actor=actor, reason="application")
-    record_event(
-        actor=actor,
+        on=on,
+        reason="application",
         action="membership.apply",
-        organisation=organisation,
-        obj=m,
         summary=f"{person.full_name} applied to join as {stakeholder_class.name}",
-        after=_state(m),
+        applied_on=on,
+        voting_rights=stakeholder_class.voting_by_default,
     )
-    return m
 
 
 @transaction.atomic
@@ -98,27 +90,52 @@ def do_add_member(
     member_number: str = "",
 ) -> Membership:
     """An officer adds an active member directly."""
-    _check_class(organisation, stakeholder_class, constituency)
     joined_on = joined_on or _today()
-    m = Membership.objects.create(
+    return _create_membership(
+        actor=actor,
         organisation=organisation,
         person=person,
         stakeholder_class=stakeholder_class,
         constituency=constituency,
         status=Status.ACTIVE,
+        on=joined_on,
+        reason="added by officer",
+        action="membership.add",
+        summary=f"Added {person.full_name} as {stakeholder_class.name}",
         joined_on=joined_on,
         member_number=member_number,
         voting_rights=stakeholder_class.voting_by_default if voting_rights is None else voting_rights,
     )
-    _log(m, effective_from=joined_on, actor=actor, reason="added by officer")
-    record_event(
-        actor=actor,
-        action="membership.add",
+
+
+def _create_membership(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    person: Person,
+    stakeholder_class: StakeholderClass,
+    constituency: Constituency | None,
+    status: str,
+    on: datetime.date,
+    reason: str,
+    action: str,
+    summary: str,
+    **fields: Any,
+) -> Membership:
+    """Validate, create the membership with its first log record, and audit it."""
+    _check_class(organisation, stakeholder_class, constituency)
+    if Membership.objects.filter(organisation=organisation, person=person).exists():
+        raise ValidationError(f"{person.full_name} already has a membership of {organisation.name}.")
+    m = Membership.objects.create(
         organisation=organisation,
-        obj=m,
-        summary=f"Added {person.full_name} as {stakeholder_class.name}",
-        after=_state(m),
+        person=person,
+        stakeholder_class=stakeholder_class,
+        constituency=constituency,
+        status=status,
+        **fields,
     )
+    _log(m, effective_from=on, actor=actor, reason=reason)
+    record_event(actor=actor, action=action, organisation=organisation, obj=m, summary=summary, after=_state(m))
     return m
 
 
