@@ -98,3 +98,15 @@ def test_database_refuses_update_and_delete_of_logs(trust) -> None:  # type: ign
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
     assert MembershipRecord.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_renaming_a_person_keeps_the_register_sorted_and_searchable(trust) -> None:  # type: ignore[no-untyped-def]
+    from coopgov.apps.membership.models import Membership
+
+    m = make_member(trust, cls="patients-and-carers", name="Ann Old")
+    person = m.person
+    person.full_name = "Zed New"
+    person.save()
+    assert Membership.objects.get(pk=m.pk).sort_name == "zed new"
+    assert list(Membership.objects.filter(organisation=trust).search("zed")) == [m]

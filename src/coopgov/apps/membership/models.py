@@ -79,6 +79,13 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Memberships keep the name case-folded for indexed sorting and search; keep them in step.
+        Membership.objects.filter(person=self).exclude(sort_name=self.full_name.casefold()).update(
+            sort_name=self.full_name.casefold()
+        )
+
 
 class Status(models.TextChoices):
     APPLIED = "applied", "Applied"
