@@ -97,6 +97,19 @@ def browser() -> Iterator[Any]:
 _PROBLEMS: dict[int, list[str]] = {}
 
 
+def _record_failed_request(problems: list[str], request: Any) -> None:
+    """Record a request that failed, but not one the browser itself cancelled.
+
+    Chromium aborts requests still in flight (a favicon, say) when the page navigates away;
+    Playwright reports those as failed with ``net::ERR_ABORTED``.  They say nothing about the
+    page, and counting them made the browser tests flaky.
+    """
+    failure = request.failure or ""
+    if "ERR_ABORTED" in failure:
+        return
+    problems.append(f"request failed: {request.url} ({failure})")
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
@@ -111,7 +124,7 @@ def page(browser: Any) -> Iterator[Any]:
         lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
     )
     page.on("pageerror", lambda exc: problems.append(f"uncaught exception: {exc}"))
-    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+    page.on("requestfailed", lambda req: _record_failed_request(problems, req))
     try:
         yield page
     finally:
