@@ -57,6 +57,7 @@ import numpy as np
 
 from ._mes_engine import MesProblem, MesRun, repeats_between, run_mes
 from ._mes_lazy import LazyMap
+from ._mes_lean import LeanMes
 from ._model import (
     Amount,
     BudgetingError,
@@ -175,6 +176,9 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
     computed = 1
     if is_exhaustive(table, prob.candidates, cur.selected):
         return cur, 0, computed
+    lean = None if exact else LeanMes.create(prob)
+    if lean is not None:
+        return _add1_lean(prob, table, lean, per_voter, step, cur)
     span = 1
     wait = backoff = 1  # after a failed jump, take ``backoff`` single steps before the next try
     while True:
@@ -203,6 +207,55 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
             wait -= 1
             if wait <= 0:
                 span = 2
+
+
+def _add1_lean(
+    prob: MesProblem, table: UtilityTable, lean: LeanMes, per_voter: Fraction, step: Fraction, first: MesRun
+) -> tuple[MesRun, int, int]:
+    """The add1 loop with the compiled kernel: every increment in turn, as pabutools does, each
+    run by the kernel (projects only) or, where it meets a close call, by the exact-checked
+    engine; the run returned is recomputed by the engine for its payments."""
+    budget = Fraction(table.budget)
+    costs = table.costs
+    # exhaustiveness: the cheapest candidate not selected must not fit in what is left
+    by_cost = sorted(prob.candidates, key=lambda p: costs[p])
+    base_f, step_f = float(per_voter), float(step)
+    prev_sel: list[int] = list(first.selected)
+    prev_run: MesRun | None = first
+    computed = 1
+    j = 0
+    while True:
+        j += 1
+        pv = per_voter + j * step
+        run: MesRun | None = None
+        sel = lean.selected(base_f + j * step_f)
+        if sel is None:
+            run = run_mes(prob, pv, exact=False)
+            sel = run.selected
+        computed += 1
+        spent = sum(costs[p] for p in sel)
+        if spent > budget:
+            if prev_run is None:
+                prev_run = run_mes(prob, per_voter + (j - 1) * step, exact=False)
+                computed += 1
+            return prev_run, j - 1, computed
+        chosen = set(sel)
+        left = budget - spent
+        if all(p in chosen or costs[p] > left for p in _cheapest_unchosen(by_cost, chosen)):
+            if run is None:
+                run = run_mes(prob, pv, exact=False)
+                computed += 1
+            return run, j, computed
+        prev_sel, prev_run = sel, run
+        del prev_sel
+
+
+def _cheapest_unchosen(by_cost: list[int], chosen: set[int]) -> list[int]:
+    """The first candidate (by cost) outside ``chosen``, as a list of at most one."""
+    for p in by_cost:
+        if p not in chosen:
+            return [p]
+    return []
 
 
 def _money(x: Amount, currency: str) -> str:

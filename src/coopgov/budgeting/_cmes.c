@@ -1,0 +1,331 @@
+/* A lean Method of Equal Shares run in floating point, for the add1 completion.
+ *
+ * The add1 completion (see mes.py) reruns MES with the voters' virtual budget raised one unit at a
+ * time; on a city file that is hundreds to tens of thousands of runs, of which only the projects
+ * selected matter until the loop stops.  This kernel does one such run in C: the same rule as
+ * _mes_engine.run_mes (Peters, Pierczynski & Skowron 2021, Def. 4.1; pabutools mes_inner_algo),
+ * without the bookkeeping the explanations need.
+ *
+ * It never guesses a close call.  Two prices within a relative margin `tol` of each other are
+ * compared exactly when both are cost / (an integer sum of w u), as they are whenever every
+ * supporter either pays rho u or has exactly nothing left; ties then go to the project earlier in
+ * the tie-breaking order, as in the engine.  Any other close call (prices within the margin that
+ * are not of that form, or supporters with within `tol` of a project's cost) stops the run with
+ * status 1:
+ * the caller then runs the exact-checked Python engine for that budget.  Float errors here are of
+ * order 1e-13 relative, far inside the margin (1e-9), so every decision it does take is the one
+ * exact arithmetic takes.
+ *
+ * run(indptr, sup, util, gptr, gproj, weight, cost, rank, per_voter, tol, integral) -> (status, selected)
+ *   indptr int64[m+1], sup int64[E], util float64[E]: supporters (group index) and utilities of
+ *       the m candidate projects (positive cost, some positive utility), CSR;
+ *   gptr int64[G+1], gproj int64[*]: the candidate projects each group supports, CSR;
+ *   weight float64[G]: voters per group; cost float64[m]; rank int64[m] (tie-breaking order);
+ *   per_voter: every voter's initial budget; integral: costs, utilities and weights are integers
+ *   below 2**53, so that exact ties between prices cost / (sum of w u) can be settled exactly
+ *   (with cost utilities every project all of whose supporters pay in full costs 1 / supporters).
+ *   status 0: selected is the list of candidate indices in the order they were funded;
+ *   status 1: a close call was met (selected is the part decided so far).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const int64_t *indptr, *sup, *gptr, *gproj, *rank;
+    const double *util, *weight, *cost;
+    Py_ssize_t m, groups;
+    double tol;
+    int integral;     /* costs, utilities and weights are integers: exact ties can be settled */
+    double *b;        /* budget left per voter, per group */
+    char *unsure;     /* the group's budget might not be exactly what b says (a near-exact payment) */
+    char *clean;      /* the price is exactly cost / rwu (every poor supporter has exactly 0 left) */
+#ifdef __SIZEOF_INT128__
+    __int128 *rwu;    /* sum of w * u over the supporters paying rho * u, exactly */
+#endif
+    double *rho;      /* current price of each project (a lower bound while dirty) */
+    char *alive;      /* not yet funded, still affordable */
+    char *dirty;      /* a supporter paid since rho was computed */
+} Run;
+
+enum { OK = 0, CLOSE = 1, UNAFFORDABLE = 2 };
+
+/* Record whether the price of p is exactly cost / (sum of w u over the supporters paying rho u):
+ * true when every supporter is clearly on one side of min(b, rho u) and those paying all they have
+ * have exactly nothing left.  Then two such prices can be compared exactly (settle_tie). */
+static void settle(Run *r, Py_ssize_t p, double rho) {
+    r->clean[p] = 0;
+    if (!r->integral) return;
+#ifdef __SIZEOF_INT128__
+    __int128 rwu = 0;
+    for (int64_t e = r->indptr[p]; e < r->indptr[p + 1]; e++) {
+        const int64_t g = r->sup[e];
+        const double bg = r->b[g], due = rho * r->util[e];
+        if (r->unsure[g]) return;
+        if (bg == 0.0) continue;
+        if (bg < due * (1.0 + r->tol)) return; /* pays all it has (not 0), or too close to tell */
+        rwu += (__int128)(int64_t)r->weight[g] * (__int128)(int64_t)r->util[e];
+    }
+    if (rwu <= 0) return;
+    r->rwu[p] = rwu;
+    r->clean[p] = 1;
+#else
+    (void)p;
+    (void)rho;
+#endif
+}
+
+/* Price of project p at the current budgets: the smallest rho with
+ * sum_i w_i min(b_i, rho u_i) = cost.  Returns UNAFFORDABLE, CLOSE or OK. */
+static int price(Run *r, Py_ssize_t p, double *out) {
+    const int64_t lo = r->indptr[p], hi = r->indptr[p + 1];
+    const double cost = r->cost[p];
+    double money = 0.0, wu = 0.0;
+    for (int64_t e = lo; e < hi; e++) {
+        const double w = r->weight[r->sup[e]];
+        money += w * r->b[r->sup[e]];
+        wu += w * r->util[e];
+    }
+    if (money < cost * (1.0 - r->tol)) return UNAFFORDABLE;
+    if (money <= cost * (1.0 + r->tol)) return CLOSE;
+    double rho = cost / wu;
+    /* supporters whose budget is below rho * u pay all they have; the set only grows */
+    for (int iter = 0; iter < 1000; iter++) {
+        double poor_money = 0.0, rich_wu = 0.0;
+        for (int64_t e = lo; e < hi; e++) {
+            const int64_t g = r->sup[e];
+            const double w = r->weight[g], bg = r->b[g], u = r->util[e];
+            if (bg < rho * u) {
+                poor_money += w * bg;
+            } else {
+                rich_wu += w * u;
+            }
+        }
+        if (rich_wu <= 0.0) return CLOSE;
+        const double next = (cost - poor_money) / rich_wu;
+        if (next <= rho * (1.0 + 1e-15)) {
+            rho = next > rho ? next : rho;
+            *out = rho;
+            settle(r, p, rho);
+            return OK;
+        }
+        rho = next;
+    }
+    return CLOSE;
+}
+
+static int better(const Run *r, Py_ssize_t p, Py_ssize_t q) {
+    /* does p come before q: lower price, then earlier in the tie-breaking order */
+    if (r->rho[p] != r->rho[q]) return r->rho[p] < r->rho[q];
+    return r->rank[p] < r->rank[q];
+}
+
+enum { CLOSE_CMP = 2 };
+
+/* Exact comparison of two clean prices: -1 if p comes first (lower price, or equal and earlier
+ * in the tie-breaking order), 1 if q does, CLOSE_CMP if either price is not clean. */
+static int settle_tie(const Run *r, Py_ssize_t p, Py_ssize_t q) {
+#ifdef __SIZEOF_INT128__
+    if (!r->clean[p] || !r->clean[q]) return CLOSE_CMP;
+    /* cost_p / rwu_p  vs  cost_q / rwu_q */
+    const __int128 lhs = (__int128)(int64_t)r->cost[p] * r->rwu[q];
+    const __int128 rhs = (__int128)(int64_t)r->cost[q] * r->rwu[p];
+    if (lhs != rhs) return lhs < rhs ? -1 : 1;
+    return r->rank[p] < r->rank[q] ? -1 : 1;
+#else
+    (void)r;
+    (void)p;
+    (void)q;
+    return CLOSE_CMP;
+#endif
+}
+
+static int run_rounds(Run *r, PyObject *selected) {
+    const Py_ssize_t m = r->m;
+    for (;;) {
+        /* the cheapest project whose price is up to date */
+        Py_ssize_t best = -1;
+        for (;;) {
+            best = -1;
+            for (Py_ssize_t p = 0; p < m; p++)
+                if (r->alive[p] && (best < 0 || better(r, p, best))) best = p;
+            if (best < 0) return OK;
+            if (!r->dirty[best]) break;
+            double rho;
+            const int st = price(r, best, &rho);
+            if (st == CLOSE) return CLOSE;
+            r->dirty[best] = 0;
+            if (st == UNAFFORDABLE) {
+                r->alive[best] = 0;
+                continue;
+            }
+            r->rho[best] = rho;
+        }
+        /* every rival within the margin must be up to date, and either clearly behind or
+         * compared exactly (both prices clean); the exact winner of the near-tie is funded */
+        const double limit = r->rho[best] * (1.0 + r->tol);
+        Py_ssize_t winner = best;
+        for (Py_ssize_t q = 0; q < m; q++) {
+            if (q == best || !r->alive[q] || r->rho[q] > limit) continue;
+            if (r->dirty[q]) {
+                double rho;
+                const int st = price(r, q, &rho);
+                if (st == CLOSE) return CLOSE;
+                r->dirty[q] = 0;
+                if (st == UNAFFORDABLE) {
+                    r->alive[q] = 0;
+                    continue;
+                }
+                r->rho[q] = rho;
+                if (rho > limit) continue;
+            }
+            const int cmp = settle_tie(r, winner, q);
+            if (cmp == CLOSE_CMP) return CLOSE;
+            if (cmp > 0) winner = q;
+        }
+        best = winner;
+        /* fund it: every supporter pays min(budget, rho * u) */
+        const double rho = r->rho[best];
+        for (int64_t e = r->indptr[best]; e < r->indptr[best + 1]; e++) {
+            const int64_t g = r->sup[e];
+            const double due = rho * r->util[e], bg = r->b[g];
+            if (bg <= 0.0) continue;
+            const double left = bg - due;
+            /* a payment within the margin of all it has: exact arithmetic may leave a crumb */
+            if (fabs(left) <= r->tol * bg) r->unsure[g] = 1;
+            r->b[g] = left <= 1e-12 * bg ? 0.0 : left;
+            for (int64_t k = r->gptr[g]; k < r->gptr[g + 1]; k++) r->dirty[r->gproj[k]] = 1;
+        }
+        r->alive[best] = 0;
+        PyObject *item = PyLong_FromSsize_t(best);
+        if (item == NULL) return -1;
+        const int err = PyList_Append(selected, item);
+        Py_DECREF(item);
+        if (err < 0) return -1;
+    }
+}
+
+static int get_buffer(PyObject *obj, Py_buffer *view, const char *what, Py_ssize_t itemsize) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    if (view->itemsize != itemsize) {
+        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes", what, itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *cmes_run(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o[8];
+    double per_voter, tol;
+    int integral;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOddp", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
+                          &per_voter, &tol, &integral))
+        return NULL;
+    static const char *names[8] = {"indptr", "sup", "util", "gptr", "gproj", "weight", "cost", "rank"};
+    Py_buffer v[8];
+    int got = 0;
+    PyObject *result = NULL, *selected = NULL;
+    Run r;
+    memset(&r, 0, sizeof r);
+    for (; got < 8; got++)
+        if (get_buffer(o[got], &v[got], names[got], 8) < 0) goto done;
+    r.indptr = v[0].buf;
+    r.sup = v[1].buf;
+    r.util = v[2].buf;
+    r.gptr = v[3].buf;
+    r.gproj = v[4].buf;
+    r.weight = v[5].buf;
+    r.cost = v[6].buf;
+    r.rank = v[7].buf;
+    r.m = v[6].len / 8;
+    r.groups = v[5].len / 8;
+    r.tol = tol;
+    r.integral = integral;
+    if (v[0].len / 8 != r.m + 1 || v[3].len / 8 != r.groups + 1 || v[7].len / 8 != r.m ||
+        v[2].len != v[1].len) {
+        PyErr_SetString(PyExc_ValueError, "inconsistent array lengths");
+        goto done;
+    }
+    const int64_t nsup = (int64_t)(v[1].len / 8);
+    for (Py_ssize_t p = 0; p < r.m; p++)
+        if (r.indptr[p] < 0 || r.indptr[p] > r.indptr[p + 1] || r.indptr[p + 1] > nsup) {
+            PyErr_SetString(PyExc_ValueError, "indptr out of range");
+            goto done;
+        }
+    for (int64_t e = 0; e < nsup; e++)
+        if (r.sup[e] < 0 || r.sup[e] >= r.groups) {
+            PyErr_SetString(PyExc_ValueError, "supporter out of range");
+            goto done;
+        }
+    const int64_t ngp = (int64_t)(v[4].len / 8);
+    for (Py_ssize_t g = 0; g < r.groups; g++)
+        if (r.gptr[g] < 0 || r.gptr[g] > r.gptr[g + 1] || r.gptr[g + 1] > ngp) {
+            PyErr_SetString(PyExc_ValueError, "gptr out of range");
+            goto done;
+        }
+    for (int64_t k = 0; k < ngp; k++)
+        if (r.gproj[k] < 0 || r.gproj[k] >= r.m) {
+            PyErr_SetString(PyExc_ValueError, "gproj out of range");
+            goto done;
+        }
+    r.b = malloc(sizeof(double) * (size_t)(r.groups ? r.groups : 1));
+    r.rho = malloc(sizeof(double) * (size_t)(r.m ? r.m : 1));
+    r.alive = malloc((size_t)(r.m ? r.m : 1));
+    r.dirty = malloc((size_t)(r.m ? r.m : 1));
+    r.clean = calloc((size_t)(r.m ? r.m : 1), 1);
+    r.unsure = calloc((size_t)(r.groups ? r.groups : 1), 1);
+#ifdef __SIZEOF_INT128__
+    r.rwu = calloc((size_t)(r.m ? r.m : 1), sizeof(__int128));
+    if (!r.rwu) {
+        PyErr_NoMemory();
+        goto done;
+    }
+#endif
+    if (!r.b || !r.rho || !r.alive || !r.dirty || !r.clean || !r.unsure) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < r.groups; g++) r.b[g] = per_voter;
+    for (Py_ssize_t p = 0; p < r.m; p++) {
+        double wu = 0.0;
+        for (int64_t e = r.indptr[p]; e < r.indptr[p + 1]; e++) wu += r.weight[r.sup[e]] * r.util[e];
+        r.rho[p] = wu > 0.0 ? r.cost[p] / wu : INFINITY;
+        r.alive[p] = wu > 0.0;
+        r.dirty[p] = 1;
+    }
+    selected = PyList_New(0);
+    if (selected == NULL) goto done;
+    const int status = run_rounds(&r, selected);
+    if (status < 0) goto done;
+    result = Py_BuildValue("(iO)", status, selected);
+done:
+    Py_XDECREF(selected);
+    free(r.b);
+    free(r.rho);
+    free(r.alive);
+    free(r.dirty);
+    free(r.clean);
+    free(r.unsure);
+#ifdef __SIZEOF_INT128__
+    free(r.rwu);
+#endif
+    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"run", cmes_run, METH_VARARGS, "One Method of Equal Shares run in floating point (see the module source)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_cmes", "Lean floating-point Method of Equal Shares runs for the add1 completion.", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__cmes(void) { return PyModule_Create(&module); }

@@ -1,0 +1,114 @@
+"""Lean Method of Equal Shares runs for the add1 completion: which projects, nothing else.
+
+The add1 loop (:func:`.mes._add1`) needs, for each virtual budget, only the projects MES would
+select; the payments and explanations are needed for the one run it returns.  :class:`LeanMes`
+does those runs with the optional C kernel ``_cmes`` (built with the package when a C compiler
+is there; see ``_cmes.c``), which refuses every close call: it returns ``None`` and the caller
+runs the exact-checked engine (:func:`._mes_engine.run_mes`) for that budget instead.  Without
+the kernel :meth:`LeanMes.create` returns ``None`` and the add1 loop uses the engine alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Protocol, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from ._mes_engine import MesProblem
+
+__all__ = ["TOL", "LeanMes", "kernel"]
+
+TOL = 1e-9
+"""Relative margin within which the kernel leaves a decision to the exact-checked engine."""
+
+
+class _Kernel(Protocol):
+    def run(
+        self,
+        indptr: npt.NDArray[np.int64],
+        sup: npt.NDArray[np.int64],
+        util: npt.NDArray[np.float64],
+        gptr: npt.NDArray[np.int64],
+        gproj: npt.NDArray[np.int64],
+        weight: npt.NDArray[np.float64],
+        cost: npt.NDArray[np.float64],
+        rank: npt.NDArray[np.int64],
+        per_voter: float,
+        tol: float,
+        integral: bool,
+        /,
+    ) -> tuple[int, list[int]]: ...
+
+
+def kernel() -> _Kernel | None:
+    """The compiled kernel, or ``None`` if the package was installed without it."""
+    try:
+        module: ModuleType = importlib.import_module("coopgov.budgeting._cmes")
+    except ImportError:
+        return None
+    return cast(_Kernel, module)
+
+
+class LeanMes:
+    """A :class:`MesProblem` laid out for the kernel."""
+
+    def __init__(self, prob: MesProblem, k: _Kernel) -> None:
+        self._kernel = k
+        self._free = list(prob.free)
+        cands = list(prob.candidates)
+        self._cands = cands
+        parts = [prob.projects[p] for p in cands]
+        lengths = [len(pr.sup) for pr in parts]
+        self._indptr = np.zeros(len(cands) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self._indptr[1:])
+        self._sup = np.ascontiguousarray(
+            np.concatenate([pr.sup for pr in parts]) if parts else np.zeros(0, dtype=np.int64), dtype=np.int64
+        )
+        self._util = np.ascontiguousarray(
+            np.concatenate([pr.uf for pr in parts]) if parts else np.zeros(0), dtype=np.float64
+        )
+        local = np.repeat(np.arange(len(cands), dtype=np.int64), lengths)
+        order = np.argsort(self._sup, kind="stable")
+        self._gproj = np.ascontiguousarray(local[order], dtype=np.int64)
+        counts = np.bincount(self._sup, minlength=prob.num_groups)
+        self._gptr = np.zeros(prob.num_groups + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._gptr[1:])
+        self._weight = np.ascontiguousarray(prob.weights, dtype=np.float64)
+        self._cost = np.asarray([float(prob.costs[p]) for p in cands], dtype=np.float64)
+        self._rank = np.asarray([prob.ranks[p] for p in cands], dtype=np.int64)
+        # exact ties can be settled in the kernel when every number is an integer it can hold
+        big = float(1 << 53)
+        self._integral = (
+            all(isinstance(prob.costs[p], int) and 0 < prob.costs[p] < big for p in cands)
+            and bool(np.all(self._util < big))
+            and bool(np.all(self._weight < big))
+        )
+
+    @classmethod
+    def create(cls, prob: MesProblem) -> LeanMes | None:
+        k = kernel()
+        return None if k is None else cls(prob, k)
+
+    def selected(self, per_voter: float) -> list[int] | None:
+        """The projects MES selects at this budget per voter, in order (free projects first), or
+        ``None`` if a decision was too close to call in floating point."""
+        status, picked = self._kernel.run(
+            self._indptr,
+            self._sup,
+            self._util,
+            self._gptr,
+            self._gproj,
+            self._weight,
+            self._cost,
+            self._rank,
+            per_voter,
+            TOL,
+            self._integral,
+        )
+        if status:
+            return None
+        cands = self._cands
+        return self._free + [cands[i] for i in picked]

@@ -1,0 +1,145 @@
+"""The compiled MES kernel used by the add1 completion (``_cmes.c`` via ``_mes_lean``).
+
+It must select exactly what the exact-checked engine selects, hand every close call it cannot
+settle exactly back to the engine, and the add1 completion must give the same outcome with and
+without it."""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from budgeting_helpers import load
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coopgov.budgeting import Ballot, Election, Instance, Profile, Project, _mes_lean, allocate, tie_ranks
+from coopgov.budgeting._mes_engine import MesProblem, run_mes
+from coopgov.budgeting._mes_lean import LeanMes, kernel
+
+needs_kernel = pytest.mark.skipif(kernel() is None, reason="coopgov was installed without its C kernel")
+
+
+def test_kernel_is_built_where_a_compiler_is() -> None:
+    """bin/setup builds the kernel whenever a C compiler is there (CI machines have one)."""
+    if shutil.which(sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc") is None:
+        pytest.skip("no C compiler here")
+    assert kernel() is not None
+
+
+def problem(election: Election, scoring: str = "cost") -> MesProblem:
+    table = election.utilities(scoring)
+    return MesProblem(table, tie_ranks(table))
+
+
+def election_of(costs: list[int], ballots: list[tuple[tuple[int, ...], int]], budget: int) -> Election:
+    projects = tuple(Project(id=f"p{i}", cost=c) for i, c in enumerate(costs))
+    profile = Profile(
+        vote_type="approval",
+        ballots=tuple(Ballot(items=items, points=None, multiplicity=n) for items, n in ballots),
+    )
+    return Election(Instance(meta={}, budget=budget, projects=projects), profile)
+
+
+@needs_kernel
+def test_a_close_call_goes_back_to_the_engine() -> None:
+    # two voters with 5 each and a project of cost 10: its supporters have exactly its cost,
+    # and only exact arithmetic may say it is affordable
+    election = election_of([10], [((0,), 2)], budget=10)
+    prob = problem(election, "approval")
+    lean = LeanMes.create(prob)
+    assert lean is not None
+    assert lean.selected(5.0) is None
+    assert run_mes(prob, Fraction(5), exact=False).selected == [0]
+
+
+@needs_kernel
+def test_an_exact_tie_is_settled_by_the_tie_breaking_order() -> None:
+    # p0 and p1 cost the same and have as many supporters: the same price, exactly; p0 first
+    election = election_of([6, 6, 4], [((0,), 3), ((1,), 3), ((2,), 1)], budget=21)
+    prob = problem(election)
+    lean = LeanMes.create(prob)
+    assert lean is not None
+    engine = run_mes(prob, Fraction(3), exact=True)
+    assert engine.rounds[0].tied_with == (1,)
+    assert lean.selected(3.0) == engine.selected == [0, 1]
+
+
+@needs_kernel
+def test_bad_arrays_are_refused() -> None:
+    k = kernel()
+    assert k is not None
+    i64 = np.zeros(2, dtype=np.int64)
+    f64 = np.zeros(1, dtype=np.float64)
+    with pytest.raises(ValueError, match="inconsistent array lengths"):
+        k.run(i64, i64, f64, i64, i64, f64, f64, i64, 1.0, 1e-9, True)
+    with pytest.raises(TypeError, match="expected items of 8 bytes"):
+        k.run(np.zeros(2, dtype=np.int32), i64, f64, i64, i64, f64, f64, i64, 1.0, 1e-9, True)  # type: ignore[arg-type]
+    sup = np.array([5], dtype=np.int64)  # group 5 of 1
+    with pytest.raises(ValueError, match="supporter out of range"):
+        k.run(
+            np.array([0, 1], dtype=np.int64),
+            sup,
+            np.ones(1),
+            np.array([0, 0], dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+            np.ones(1),
+            np.ones(1),
+            np.zeros(1, dtype=np.int64),
+            1.0,
+            1e-9,
+            True,
+        )
+
+
+@st.composite
+def approval_elections(draw: st.DrawFn) -> tuple[Election, str]:
+    m = draw(st.integers(1, 7))
+    costs = draw(st.lists(st.integers(1, 30), min_size=m, max_size=m))
+    n = draw(st.integers(1, 12))
+    grouped: dict[tuple[int, ...], int] = {}
+    for _ in range(n):
+        items = tuple(sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=m))))
+        grouped[items] = grouped.get(items, 0) + draw(st.integers(1, 4))
+    budget = draw(st.integers(1, 80))
+    scoring = draw(st.sampled_from(["cost", "approval"]))
+    return election_of(costs, list(grouped.items()), budget), scoring
+
+
+@needs_kernel
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=approval_elections(), extra=st.integers(0, 40))
+def test_kernel_selects_what_the_engine_selects(case: tuple[Election, str], extra: int) -> None:
+    election, scoring = case
+    prob = problem(election, scoring)
+    lean = LeanMes.create(prob)
+    assert lean is not None
+    per_voter = Fraction(election.instance.budget, prob.num_voters) + extra
+    got = lean.selected(float(per_voter))
+    if got is not None:
+        assert got == run_mes(prob, per_voter, exact=True).selected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Netherlands_Assen_2024.pb",
+        "Poland_Swiecie_2023.pb",
+        "France_Toulouse_2019.pb",
+        "Poland_Wieliczka_2023_Green_Budget.pb",
+        "US_Stanford_Dataset_PB_Cambridge_2015_vote_knapsacks.pb",
+    ],
+)
+def test_add1_is_the_same_with_and_without_the_kernel(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    election = load(name)
+    with_kernel = allocate(election, "mes", completion="add1")
+    monkeypatch.setattr(_mes_lean, "kernel", lambda: None)
+    without = allocate(election, "mes", completion="add1")
+    assert with_kernel.selected == without.selected
+    assert with_kernel.details["increments"] == without.details["increments"]
+    assert with_kernel.details["virtual_budget_per_voter"] == without.details["virtual_budget_per_voter"]
+    assert with_kernel.payments is not None and without.payments is not None
+    assert [dict(with_kernel.payments[g]) for g in range(10)] == [dict(without.payments[g]) for g in range(10)]
