@@ -220,7 +220,6 @@ def _add1_lean(
     # exhaustiveness: the cheapest candidate not selected must not fit in what is left
     by_cost = sorted(prob.candidates, key=lambda p: costs[p])
     base_f, step_f = float(per_voter), float(step)
-    prev_sel: list[int] = list(first.selected)
     prev_run: MesRun | None = first
     computed = 1
     j = 0
@@ -240,18 +239,17 @@ def _add1_lean(
                 computed += 1
             return prev_run, j - 1, computed
         chosen = set(sel)
-        left = budget - spent
-        if all(p in chosen or costs[p] > left for p in _cheapest_unchosen(by_cost, chosen)):
+        if all(costs[p] > budget - spent for p in _cheapest_unchosen(by_cost, chosen)):
             if run is None:
                 run = run_mes(prob, pv, exact=False)
                 computed += 1
             return run, j, computed
-        prev_sel, prev_run = sel, run
-        del prev_sel
+        prev_run = run
 
 
 def _cheapest_unchosen(by_cost: list[int], chosen: set[int]) -> list[int]:
-    """The first candidate (by cost) outside ``chosen``, as a list of at most one."""
+    """The cheapest candidate outside ``chosen`` (as a list of at most one): the outcome is
+    exhaustive (pabutools ``is_exhaustive``) exactly when it does not fit."""
     for p in by_cost:
         if p not in chosen:
             return [p]
