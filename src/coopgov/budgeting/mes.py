@@ -162,6 +162,9 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
     :func:`._mes_engine.repeats_between` certifies that every increment in between makes the
     same decisions as the run at k (so none of them can be a stopping point); otherwise the
     span shrinks, down to single increments.  The run returned is the one pabutools returns.
+
+    In fast mode with the compiled kernel (:mod:`._mes_lean`) every increment is run instead
+    (:func:`_add1_lean`), each in microseconds to a few milliseconds.
     """
     budget = Fraction(table.budget)
     per_voter = budget / table.num_voters
