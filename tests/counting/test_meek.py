@@ -225,18 +225,18 @@ def test_candidate_nobody_ranked_becomes_withdrawn() -> None:
     check_invariants(r)
 
 
-def test_fewer_candidates_with_votes_than_vacancies_still_fills_every_seat() -> None:
-    # cl 20-21 would make C and D withdrawn and leave the third vacancy an extraordinary vacancy.
-    # coopgov's results always fill every seat (the project's invariant), so this is the one
-    # documented deviation: cl 20 is not applied, C and D stay hopeful with no votes, A's and B's
-    # papers exhaust as their keep values fall, and once the total surplus is below 0.0001 the
-    # tied C and D are separated by the PRN (AAFD finds no difference): D is excluded and C is
-    # successful with A and B (cl 3).  The result's notes say that cl 21 was not applied.
+def test_fewer_candidates_with_votes_than_vacancies_leaves_extraordinary_vacancies() -> None:
+    # Three vacancies; only A and B appear on any voting document.  cl 20: C and D become
+    # withdrawn.  cl 21: fewer candidates with votes (2) than vacancies (3), so A and B are
+    # successful, the counting is complete after step 1 and the third vacancy is an
+    # extraordinary vacancy.
     r = run("meek_zero_votes.blt")
-    assert r.elected_names == ("A", "B", "C")
-    assert any("cl 20-21" in n and "extraordinary" in n for n in r.notes)
-    [tie] = r.ties
-    assert (tie.tied, tie.chosen, tie.how) == ((2, 3), 3, "lot")
+    assert r.seats == 3
+    assert r.elected_names == ("A", "B")
+    assert len(r.stages) == 1
+    assert any("cl 21" in n and "1 vacancy(ies) remain extraordinary" in n for n in r.notes)
+    assert any("C, D had no preferences at all (cl 20)" in n for n in r.notes)
+    assert r.ties == ()
     check_invariants(r)
 
 

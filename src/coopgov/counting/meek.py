@@ -32,8 +32,8 @@ read as less than the second-lowest hopeful's votes; exclusion (cl 13) is first 
 step 2, as the clauses are ordered.  Published commentary (A. Conway, ConcreteSTV) reports that
 the counting program used in New Zealand may round cl 10 differently (down, except the last
 product) and may exclude at the first iteration; this module follows the regulations as written.
-The one deliberate departure: where cl 21 would leave extraordinary vacancies, the count goes on
-until every seat is filled, and the result's notes say so.
+Where there are fewer candidates with votes than vacancies (cl 21) the result elects fewer
+candidates than there are seats: the rest are extraordinary vacancies, and the notes say so.
 
 Speed: the allocation of cl 10 is evaluated with numpy over the distinct rankings (one row per
 distinct ranking, weighted by its number of ballots), column by column, in int64 (every product
@@ -233,13 +233,16 @@ def _multi_member(profile: Profile) -> CountResult:
         #        candidates with votes than positions to be filled. If this clause applies, the
         #        candidates who attracted votes are successful, the counting is complete, and
         #        ... the remaining vacancies are extraordinary vacancies."
-        # DEVIATION: a coopgov count always fills every seat (the project's invariant), so here
-        # cl 20 is not applied and the count goes on with the candidates nobody ranked as hopeful
-        # candidates; the result says so.
+        # The candidates nobody ranked take no part (cl 20); step 1 is still reported, and the
+        # completion rule (close, below) makes every candidate with votes successful.
+        for c in unmentioned:
+            status[c] = WITHDRAWN
         notes.append(
-            f"Schedule 1A cl 20-21 would make {n - with_votes} vacancy(ies) extraordinary "
-            "(fewer candidates with votes than vacancies); coopgov does not apply them here and "
-            "fills every vacancy by continuing the count with the candidates nobody ranked"
+            f"fewer candidates with votes ({with_votes}) than vacancies ({n}): the candidates with "
+            f"votes are successful, the counting is complete and {n - with_votes} vacancy(ies) "
+            "remain extraordinary vacancies (cl 21); "
+            + ", ".join(names[c] for c in unmentioned)
+            + " had no preferences at all (cl 20)"
         )
 
     alloc = _Allocator(profile)
