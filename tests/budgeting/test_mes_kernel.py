@@ -143,3 +143,17 @@ def test_add1_is_the_same_with_and_without_the_kernel(name: str, monkeypatch: py
     assert with_kernel.details["virtual_budget_per_voter"] == without.details["virtual_budget_per_voter"]
     assert with_kernel.payments is not None and without.payments is not None
     assert [dict(with_kernel.payments[g]) for g in range(10)] == [dict(without.payments[g]) for g in range(10)]
+
+
+@pytest.mark.parametrize("with_kernel", [True, False])
+def test_add1_reports_progress(with_kernel: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long add1 runs say how far they have got (the command line shows it on stderr)."""
+    election = load("Poland_Swiecie_2023.pb")
+    if not with_kernel:
+        monkeypatch.setattr(_mes_lean, "kernel", lambda: None)
+    clock = iter(range(0, 10**6, 2))  # every reading two seconds after the last
+    monkeypatch.setattr("coopgov.budgeting.mes.time.monotonic", lambda: float(next(clock)))
+    said: list[str] = []
+    out = allocate(election, "mes", completion="add1", progress=said.append)
+    assert said and all(s.startswith("add1: increment ") for s in said)
+    assert out.details["increments"] == 226

@@ -150,6 +150,8 @@ def _run(argv: list[str]) -> int:
         options["leftover"] = args.leftover
     if args.increment is not None:
         options["increment"] = args.increment
+    if rule == "mes" and step is not None:
+        options["progress"] = step  # the add1 completion reports its increments
     progress(f"computing {rule}" + (f" with {completion} completion" if completion else ""))
     outcome = allocate(
         election,

@@ -50,8 +50,10 @@ Completions (``completion=``)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 
@@ -151,7 +153,13 @@ def comparison_step(table: UtilityTable, mes_outcome: list[int], greedy_outcome:
     return prefers_greedy > prefers_mes, prefers_mes, prefers_greedy
 
 
-def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool) -> tuple[MesRun, int, int]:
+def _add1(
+    prob: MesProblem,
+    table: UtilityTable,
+    increment: Number,
+    exact: bool,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[MesRun, int, int]:
     """The add1 loop (pabutools ``method_of_equal_shares_scheme`` with
     ``voter_budget_increment``): the run kept, the number of increments, and how many MES runs
     were actually computed.
@@ -181,11 +189,15 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
         return cur, 0, computed
     lean = None if exact else LeanMes.create(prob)
     if lean is not None:
-        return _add1_lean(prob, table, lean, per_voter, step, cur)
+        return _add1_lean(prob, table, lean, per_voter, step, cur, progress)
     span = 1
     wait = backoff = 1  # after a failed jump, take ``backoff`` single steps before the next try
+    report_at = time.monotonic() + 1.0
     while True:
         j = k + span
+        if progress is not None and time.monotonic() >= report_at:
+            report_at += 1.0
+            progress(f"add1: increment {j:,} (each voter's virtual budget {float(per_voter + j * step):,.2f})")
         nxt = run_mes(prob, per_voter + j * step, exact=exact)
         computed += 1
         if span > 1 and not repeats_between(cur, nxt, ranks):
@@ -213,7 +225,13 @@ def _add1(prob: MesProblem, table: UtilityTable, increment: Number, exact: bool)
 
 
 def _add1_lean(
-    prob: MesProblem, table: UtilityTable, lean: LeanMes, per_voter: Fraction, step: Fraction, first: MesRun
+    prob: MesProblem,
+    table: UtilityTable,
+    lean: LeanMes,
+    per_voter: Fraction,
+    step: Fraction,
+    first: MesRun,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[MesRun, int, int]:
     """The add1 loop with the compiled kernel: every increment in turn, as pabutools does, each
     run by the kernel (projects only) or, where it meets a close call, by the exact-checked
@@ -226,9 +244,13 @@ def _add1_lean(
     prev_run: MesRun | None = first
     computed = 1
     j = 0
+    report_at = time.monotonic() + 1.0
     while True:
         j += 1
         pv = per_voter + j * step
+        if progress is not None and time.monotonic() >= report_at:
+            report_at += 1.0
+            progress(f"add1: increment {j:,} (each voter's virtual budget {float(pv):,.2f})")
         run: MesRun | None = None
         sel = lean.selected(base_f + j * step_f)
         if sel is None:
@@ -275,6 +297,7 @@ def equal_shares(
     ranks: tuple[int, ...] | None = None,
     increment: Number = 1,
     election: Election | None = None,
+    progress: Callable[[str], None] | None = None,
     tie_breaking: str = "lexico",
 ) -> Outcome:
     """Method of Equal Shares on ``table``.  See the module docstring for ``completion``."""
@@ -297,7 +320,7 @@ def equal_shares(
         return Outcome(rule="mes", selected=(), total_cost=0, details=details)
 
     if completion in ("add1", "add1-utilitarian", "add1-compare"):
-        run, steps, runs = _add1(prob, table, increment, exact)
+        run, steps, runs = _add1(prob, table, increment, exact, progress)
         details["increments"] = steps
         details["mes_runs"] = runs
     else:
@@ -480,8 +503,11 @@ def _rule(
     options: Mapping[str, object],
 ) -> Outcome:
     increment: Number = 1
+    progress: Callable[[str], None] | None = None
     for key, value in options.items():
-        if key == "increment" and isinstance(value, int | Fraction):
+        if key == "progress" and (value is None or callable(value)):
+            progress = cast("Callable[[str], None] | None", value)
+        elif key == "increment" and isinstance(value, int | Fraction):
             increment = value
         elif key == "increment" and isinstance(value, str):
             try:
@@ -489,7 +515,7 @@ def _rule(
             except (ValueError, ZeroDivisionError):
                 raise BudgetingError(f"increment must be a number, not {value!r}") from None
         else:
-            raise BudgetingError(f"rule 'mes' has no option {key!r} (it knows: increment)")
+            raise BudgetingError(f"rule 'mes' has no option {key!r} (it knows: increment, progress)")
     return equal_shares(
         table,
         completion=completion,
@@ -497,6 +523,7 @@ def _rule(
         ranks=ranks,
         increment=increment,
         election=election,
+        progress=progress,
         tie_breaking=tie_breaking,
     )
 
