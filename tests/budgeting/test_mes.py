@@ -61,7 +61,8 @@ def golden_cases() -> list[object]:
             if variant not in COMPLETION:
                 continue
             if "add1" in variant and path.stem in SLOW_ADD1:
-                # Toulouse 2022 (1,617 increments) and Mokotów 2025: tens of seconds each
+                # Toulouse 2022 (1,617 increments) and Mokotów 2025: tens of seconds each without
+                # the compiled kernel (under a second with it)
                 cases.append(pytest.param(path.name, key, False, marks=pytest.mark.slow))
                 continue
             cases.append((path.name, key, False))
