@@ -218,6 +218,23 @@ static int get_buffer(PyObject *obj, Py_buffer *view, const char *what, Py_ssize
     return 0;
 }
 
+/* Is (ptr[0..n], idx[0..len)) a well-formed CSR with every index below `bound`?  Sets a
+ * ValueError naming the array otherwise. */
+static int csr_ok(const int64_t *ptr, Py_ssize_t n, const int64_t *idx, int64_t len, int64_t bound,
+                  const char *ptr_name, const char *idx_name) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (ptr[i] < 0 || ptr[i] > ptr[i + 1] || ptr[i + 1] > len) {
+            PyErr_Format(PyExc_ValueError, "%s out of range", ptr_name);
+            return 0;
+        }
+    for (int64_t k = 0; k < len; k++)
+        if (idx[k] < 0 || idx[k] >= bound) {
+            PyErr_Format(PyExc_ValueError, "%s out of range", idx_name);
+            return 0;
+        }
+    return 1;
+}
+
 static PyObject *cmes_run(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o[8];
@@ -251,28 +268,10 @@ static PyObject *cmes_run(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "inconsistent array lengths");
         goto done;
     }
-    const int64_t nsup = (int64_t)(v[1].len / 8);
-    for (Py_ssize_t p = 0; p < r.m; p++)
-        if (r.indptr[p] < 0 || r.indptr[p] > r.indptr[p + 1] || r.indptr[p + 1] > nsup) {
-            PyErr_SetString(PyExc_ValueError, "indptr out of range");
-            goto done;
-        }
-    for (int64_t e = 0; e < nsup; e++)
-        if (r.sup[e] < 0 || r.sup[e] >= r.groups) {
-            PyErr_SetString(PyExc_ValueError, "supporter out of range");
-            goto done;
-        }
-    const int64_t ngp = (int64_t)(v[4].len / 8);
-    for (Py_ssize_t g = 0; g < r.groups; g++)
-        if (r.gptr[g] < 0 || r.gptr[g] > r.gptr[g + 1] || r.gptr[g + 1] > ngp) {
-            PyErr_SetString(PyExc_ValueError, "gptr out of range");
-            goto done;
-        }
-    for (int64_t k = 0; k < ngp; k++)
-        if (r.gproj[k] < 0 || r.gproj[k] >= r.m) {
-            PyErr_SetString(PyExc_ValueError, "gproj out of range");
-            goto done;
-        }
+    const int64_t nsup = (int64_t)(v[1].len / 8), ngp = (int64_t)(v[4].len / 8);
+    if (!csr_ok(r.indptr, r.m, r.sup, nsup, r.groups, "indptr", "supporter") ||
+        !csr_ok(r.gptr, r.groups, r.gproj, ngp, r.m, "gptr", "gproj"))
+        goto done;
     r.b = malloc(sizeof(double) * (size_t)(r.groups ? r.groups : 1));
     r.rho = malloc(sizeof(double) * (size_t)(r.m ? r.m : 1));
     r.alive = malloc((size_t)(r.m ? r.m : 1));
