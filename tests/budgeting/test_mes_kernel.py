@@ -74,25 +74,33 @@ def test_bad_arrays_are_refused() -> None:
     assert k is not None
     i64 = np.zeros(2, dtype=np.int64)
     f64 = np.zeros(1, dtype=np.float64)
+    none = np.zeros(0, dtype=np.int64)
     with pytest.raises(ValueError, match="inconsistent array lengths"):
-        k.run(i64, i64, f64, i64, i64, f64, f64, i64, 1.0, 1e-9, True)
+        k.scan(i64, i64, f64, f64, f64, i64, 1.0, 1.0, 1, none, False, 1e-9, True)
     with pytest.raises(TypeError, match="expected items of 8 bytes"):
-        k.run(np.zeros(2, dtype=np.int32), i64, f64, i64, i64, f64, f64, i64, 1.0, 1e-9, True)  # type: ignore[arg-type]
-    sup = np.array([5], dtype=np.int64)  # group 5 of 1
+        k.scan(np.zeros(2, dtype=np.int32), i64, f64, f64, f64, i64, 1.0, 1.0, 1, none, False, 1e-9, True)  # type: ignore[arg-type]
+    one = np.array([0, 1], dtype=np.int64)
+    args = (np.ones(1), np.ones(1), np.ones(1), np.zeros(1, dtype=np.int64))
     with pytest.raises(ValueError, match="supporter out of range"):
-        k.run(
-            np.array([0, 1], dtype=np.int64),
-            sup,
-            np.ones(1),
-            np.array([0, 0], dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
-            np.ones(1),
-            np.ones(1),
-            np.zeros(1, dtype=np.int64),
-            1.0,
-            1e-9,
-            True,
-        )
+        k.scan(one, np.array([5], dtype=np.int64), *args, 1.0, 1.0, 1, none, False, 1e-9, True)
+    with pytest.raises(ValueError, match="count must be positive"):
+        k.scan(one, np.array([0], dtype=np.int64), *args, 1.0, 1.0, 0, none, False, 1e-9, True)
+
+
+@needs_kernel
+def test_next_change_skips_the_increments_that_repeat_an_outcome() -> None:
+    election = load("Poland_Swiecie_2023.pb")
+    prob = problem(election)
+    lean = LeanMes.create(prob)
+    assert lean is not None
+    base = Fraction(election.instance.budget, prob.num_voters)
+    first = run_mes(prob, base, exact=True).selected
+    i, outcome = lean.next_change(float(base) + 1, 1.0, 500, first)
+    assert 0 <= i < 500 and outcome is not None and outcome != first
+    for k in range(1, i + 1):  # increments 1 .. i repeat the first outcome, increment i + 1 does not
+        assert run_mes(prob, base + k, exact=False).selected == first
+    assert run_mes(prob, base + i + 1, exact=True).selected == outcome
+    assert lean.next_change(float(base), 1.0, 1, first) == (1, first)
 
 
 @st.composite

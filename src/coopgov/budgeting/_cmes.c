@@ -2,7 +2,7 @@
  *
  * The add1 completion (see mes.py) reruns MES with the voters' virtual budget raised one unit at a
  * time; on a city file that is hundreds to tens of thousands of runs, of which only the projects
- * selected matter until the loop stops.  This kernel does one such run in C: the same rule as
+ * selected matter until the loop stops.  This kernel does such runs in C: the same rule as
  * _mes_engine.run_mes (Peters, Pierczynski & Skowron 2021, Def. 4.1; pabutools mes_inner_algo),
  * without the bookkeeping the explanations need.
  *
@@ -11,21 +11,25 @@
  * supporter either pays rho u or has exactly nothing left; ties then go to the project earlier in
  * the tie-breaking order, as in the engine.  Any other close call (prices within the margin that
  * are not of that form, or supporters with within `tol` of a project's cost) stops the run with
- * status 1:
- * the caller then runs the exact-checked Python engine for that budget.  Float errors here are of
+ * status 1: the caller then runs the exact-checked Python engine for that budget.  Float errors here are of
  * order 1e-13 relative, far inside the margin (1e-9), so every decision it does take is the one
  * exact arithmetic takes.
  *
- * run(indptr, sup, util, gptr, gproj, weight, cost, rank, per_voter, tol, integral) -> (status, selected)
+ * scan(indptr, sup, util, weight, cost, rank, start, step, count, previous,
+ *      has_previous, tol, integral) -> (i, status, selected)
  *   indptr int64[m+1], sup int64[E], util float64[E]: supporters (group index) and utilities of
  *       the m candidate projects (positive cost, some positive utility), CSR;
- *   gptr int64[G+1], gproj int64[*]: the candidate projects each group supports, CSR;
- *   weight float64[G]: voters per group; cost float64[m]; rank int64[m] (tie-breaking order);
- *   per_voter: every voter's initial budget; integral: costs, utilities and weights are integers
- *   below 2**53, so that exact ties between prices cost / (sum of w u) can be settled exactly
- *   (with cost utilities every project all of whose supporters pay in full costs 1 / supporters).
- *   status 0: selected is the list of candidate indices in the order they were funded;
- *   status 1: a close call was met (selected is the part decided so far).
+ *   weight float64[G]: voters per group (G groups); cost float64[m]; rank int64[m] (tie-breaking
+ *   order);
+ *   runs MES with every voter's budget start + i * step for i = 0, 1, ..., count - 1 and returns
+ *   at the first i whose run meets a close call (status 1, selected: what was decided so far) or
+ *   selects other projects than previous int64[*] (status 0, selected: the candidate indices in
+ *   the order they were funded); with has_previous false that is i = 0.  If all count runs
+ *   select previous, returns (count, 0, None).  The add1 loop looks at the outcome only where it
+ *   changes: an outcome that does not stop the loop at one budget does not stop it at another.
+ *   integral: costs, utilities and weights are integers below 2**53, so that exact ties between
+ *   prices cost / (sum of w u) can be settled exactly (with cost utilities every project all of
+ *   whose supporters pay in full costs 1 / supporters).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -35,7 +39,7 @@
 #include <string.h>
 
 typedef struct {
-    const int64_t *indptr, *sup, *gptr, *gproj, *rank;
+    const int64_t *indptr, *sup, *rank;
     const double *util, *weight, *cost;
     Py_ssize_t m, groups;
     double tol;
@@ -48,10 +52,14 @@ typedef struct {
 #endif
     double *rho;      /* current price of each project (a lower bound while dirty) */
     char *alive;      /* not yet funded, still affordable */
-    char *dirty;      /* a supporter paid since rho was computed */
+    char *dirty;      /* rho may be stale (some supporters paid since it was computed) */
+    double *wu;       /* sum of w * u over all supporters, per project (constant) */
+    int64_t *sel;     /* the projects funded so far, in order */
+    Py_ssize_t nsel;
 } Run;
 
 enum { OK = 0, CLOSE = 1, UNAFFORDABLE = 2 };
+enum { UNSETTLED = 2 }; /* clean[p]: 0 no, 1 yes, UNSETTLED not yet looked at since p was priced */
 
 /* Record whether the price of p is exactly cost / (sum of w u over the supporters paying rho u):
  * true when every supporter is clearly on one side of min(b, rho u) and those paying all they have
@@ -79,22 +87,41 @@ static void settle(Run *r, Py_ssize_t p, double rho) {
 }
 
 /* Price of project p at the current budgets: the smallest rho with
- * sum_i w_i min(b_i, rho u_i) = cost.  Returns UNAFFORDABLE, CLOSE or OK. */
+ * sum_i w_i min(b_i, rho u_i) = cost.  Returns UNAFFORDABLE, CLOSE or OK.
+ *
+ * The iteration rho <- (cost - money of the supporters with b < rho u) / (sum of w u of the
+ * others) is Newton's method on the concave sum from the left: started at any rho not above the
+ * answer it climbs to it without overshooting.  It starts at the last price computed for p (a
+ * lower bound: budgets only fall during a run), with the first step fused into the pass that
+ * totals the supporters' money. */
 static int price(Run *r, Py_ssize_t p, double *out) {
     const int64_t lo = r->indptr[p], hi = r->indptr[p + 1];
     const double cost = r->cost[p];
-    double money = 0.0, wu = 0.0;
+    double rho = r->rho[p];
+    double money = 0.0, poor_money = 0.0, rich_wu = 0.0;
     for (int64_t e = lo; e < hi; e++) {
-        const double w = r->weight[r->sup[e]];
-        money += w * r->b[r->sup[e]];
-        wu += w * r->util[e];
+        const int64_t g = r->sup[e];
+        const double w = r->weight[g], bg = r->b[g], u = r->util[e];
+        money += w * bg;
+        if (bg < rho * u) {
+            poor_money += w * bg;
+        } else {
+            rich_wu += w * u;
+        }
     }
     if (money < cost * (1.0 - r->tol)) return UNAFFORDABLE;
     if (money <= cost * (1.0 + r->tol)) return CLOSE;
-    double rho = cost / wu;
-    /* supporters whose budget is below rho * u pay all they have; the set only grows */
+    r->clean[p] = UNSETTLED;
     for (int iter = 0; iter < 1000; iter++) {
-        double poor_money = 0.0, rich_wu = 0.0;
+        if (rich_wu <= 0.0) return CLOSE;
+        const double next = (cost - poor_money) / rich_wu;
+        if (next <= rho * (1.0 + 1e-15)) {
+            *out = next > rho ? next : rho;
+            return OK;
+        }
+        rho = next;
+        poor_money = 0.0;
+        rich_wu = 0.0;
         for (int64_t e = lo; e < hi; e++) {
             const int64_t g = r->sup[e];
             const double w = r->weight[g], bg = r->b[g], u = r->util[e];
@@ -104,15 +131,6 @@ static int price(Run *r, Py_ssize_t p, double *out) {
                 rich_wu += w * u;
             }
         }
-        if (rich_wu <= 0.0) return CLOSE;
-        const double next = (cost - poor_money) / rich_wu;
-        if (next <= rho * (1.0 + 1e-15)) {
-            rho = next > rho ? next : rho;
-            *out = rho;
-            settle(r, p, rho);
-            return OK;
-        }
-        rho = next;
     }
     return CLOSE;
 }
@@ -126,9 +144,12 @@ static int better(const Run *r, Py_ssize_t p, Py_ssize_t q) {
 enum { CLOSE_CMP = 2 };
 
 /* Exact comparison of two clean prices: -1 if p comes first (lower price, or equal and earlier
- * in the tie-breaking order), 1 if q does, CLOSE_CMP if either price is not clean. */
-static int settle_tie(const Run *r, Py_ssize_t p, Py_ssize_t q) {
+ * in the tie-breaking order), 1 if q does, CLOSE_CMP if either price is not clean.  Cleanness is
+ * looked at here, when needed (the budgets have not changed since the two prices were computed). */
+static int settle_tie(Run *r, Py_ssize_t p, Py_ssize_t q) {
 #ifdef __SIZEOF_INT128__
+    if (r->clean[p] == UNSETTLED) settle(r, p, r->rho[p]);
+    if (r->clean[q] == UNSETTLED) settle(r, q, r->rho[q]);
     if (!r->clean[p] || !r->clean[q]) return CLOSE_CMP;
     /* cost_p / rwu_p  vs  cost_q / rwu_q */
     const __int128 lhs = (__int128)(int64_t)r->cost[p] * r->rwu[q];
@@ -143,7 +164,7 @@ static int settle_tie(const Run *r, Py_ssize_t p, Py_ssize_t q) {
 #endif
 }
 
-static int run_rounds(Run *r, PyObject *selected) {
+static int run_rounds(Run *r) {
     const Py_ssize_t m = r->m;
     for (;;) {
         /* the cheapest project whose price is up to date */
@@ -197,14 +218,11 @@ static int run_rounds(Run *r, PyObject *selected) {
             /* a payment within the margin of all it has: exact arithmetic may leave a crumb */
             if (fabs(left) <= r->tol * bg) r->unsure[g] = 1;
             r->b[g] = left <= 1e-12 * bg ? 0.0 : left;
-            for (int64_t k = r->gptr[g]; k < r->gptr[g + 1]; k++) r->dirty[r->gproj[k]] = 1;
         }
+        /* most projects share a supporter with any winner: treat every price as possibly stale */
+        memset(r->dirty, 1, (size_t)r->m);
         r->alive[best] = 0;
-        PyObject *item = PyLong_FromSsize_t(best);
-        if (item == NULL) return -1;
-        const int err = PyList_Append(selected, item);
-        Py_DECREF(item);
-        if (err < 0) return -1;
+        r->sel[r->nsel++] = best;
     }
 }
 
@@ -235,77 +253,114 @@ static int csr_ok(const int64_t *ptr, Py_ssize_t n, const int64_t *idx, int64_t 
     return 1;
 }
 
-static PyObject *cmes_run(PyObject *self, PyObject *args) {
+static void reset(Run *r, double per_voter) {
+    for (Py_ssize_t g = 0; g < r->groups; g++) r->b[g] = per_voter;
+    memset(r->unsure, 0, (size_t)r->groups);
+    for (Py_ssize_t p = 0; p < r->m; p++) {
+        r->rho[p] = r->wu[p] > 0.0 ? r->cost[p] / r->wu[p] : INFINITY;
+        r->alive[p] = r->wu[p] > 0.0;
+        r->dirty[p] = 1;
+        r->clean[p] = 0;
+    }
+    r->nsel = 0;
+}
+
+static PyObject *selection_list(const Run *r) {
+    PyObject *list = PyList_New(r->nsel);
+    if (list == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < r->nsel; i++) {
+        PyObject *item = PyLong_FromLongLong((long long)r->sel[i]);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, item);
+    }
+    return list;
+}
+
+static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *o[8];
-    double per_voter, tol;
-    int integral;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOddp", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
-                          &per_voter, &tol, &integral))
+    PyObject *o[7];
+    double start, step, tol;
+    Py_ssize_t count;
+    int integral, has_previous;
+    if (!PyArg_ParseTuple(args, "OOOOOOddnOpdp", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &start, &step, &count,
+                          &o[6], &has_previous, &tol, &integral))
         return NULL;
-    static const char *names[8] = {"indptr", "sup", "util", "gptr", "gproj", "weight", "cost", "rank"};
-    Py_buffer v[8];
+    static const char *names[7] = {"indptr", "sup", "util", "weight", "cost", "rank", "previous"};
+    Py_buffer v[7];
     int got = 0;
-    PyObject *result = NULL, *selected = NULL;
+    PyObject *result = NULL;
     Run r;
     memset(&r, 0, sizeof r);
-    for (; got < 8; got++)
+    for (; got < 7; got++)
         if (get_buffer(o[got], &v[got], names[got], 8) < 0) goto done;
     r.indptr = v[0].buf;
     r.sup = v[1].buf;
     r.util = v[2].buf;
-    r.gptr = v[3].buf;
-    r.gproj = v[4].buf;
-    r.weight = v[5].buf;
-    r.cost = v[6].buf;
-    r.rank = v[7].buf;
-    r.m = v[6].len / 8;
-    r.groups = v[5].len / 8;
+    r.weight = v[3].buf;
+    r.cost = v[4].buf;
+    r.rank = v[5].buf;
+    const int64_t *previous = v[6].buf;
+    const Py_ssize_t nprev = v[6].len / 8;
+    r.m = v[4].len / 8;
+    r.groups = v[3].len / 8;
     r.tol = tol;
     r.integral = integral;
-    if (v[0].len / 8 != r.m + 1 || v[3].len / 8 != r.groups + 1 || v[7].len / 8 != r.m ||
-        v[2].len != v[1].len) {
+    if (v[0].len / 8 != r.m + 1 || v[5].len / 8 != r.m || v[2].len != v[1].len) {
         PyErr_SetString(PyExc_ValueError, "inconsistent array lengths");
         goto done;
     }
-    const int64_t nsup = (int64_t)(v[1].len / 8), ngp = (int64_t)(v[4].len / 8);
-    if (!csr_ok(r.indptr, r.m, r.sup, nsup, r.groups, "indptr", "supporter") ||
-        !csr_ok(r.gptr, r.groups, r.gproj, ngp, r.m, "gptr", "gproj"))
+    if (count < 1) {
+        PyErr_SetString(PyExc_ValueError, "count must be positive");
         goto done;
-    r.b = malloc(sizeof(double) * (size_t)(r.groups ? r.groups : 1));
-    r.rho = malloc(sizeof(double) * (size_t)(r.m ? r.m : 1));
-    r.alive = malloc((size_t)(r.m ? r.m : 1));
-    r.dirty = malloc((size_t)(r.m ? r.m : 1));
-    r.clean = calloc((size_t)(r.m ? r.m : 1), 1);
-    r.unsure = calloc((size_t)(r.groups ? r.groups : 1), 1);
+    }
+    if (!csr_ok(r.indptr, r.m, r.sup, (int64_t)(v[1].len / 8), r.groups, "indptr", "supporter")) goto done;
+    const size_t m1 = (size_t)(r.m ? r.m : 1), g1 = (size_t)(r.groups ? r.groups : 1);
+    r.b = malloc(sizeof(double) * g1);
+    r.rho = malloc(sizeof(double) * m1);
+    r.wu = malloc(sizeof(double) * m1);
+    r.sel = malloc(sizeof(int64_t) * m1);
+    r.alive = malloc(m1);
+    r.dirty = malloc(m1);
+    r.clean = malloc(m1);
+    r.unsure = malloc(g1);
 #ifdef __SIZEOF_INT128__
-    r.rwu = calloc((size_t)(r.m ? r.m : 1), sizeof(__int128));
+    r.rwu = calloc(m1, sizeof(__int128));
     if (!r.rwu) {
         PyErr_NoMemory();
         goto done;
     }
 #endif
-    if (!r.b || !r.rho || !r.alive || !r.dirty || !r.clean || !r.unsure) {
+    if (!r.b || !r.rho || !r.wu || !r.sel || !r.alive || !r.dirty || !r.clean || !r.unsure) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t g = 0; g < r.groups; g++) r.b[g] = per_voter;
     for (Py_ssize_t p = 0; p < r.m; p++) {
         double wu = 0.0;
         for (int64_t e = r.indptr[p]; e < r.indptr[p + 1]; e++) wu += r.weight[r.sup[e]] * r.util[e];
-        r.rho[p] = wu > 0.0 ? r.cost[p] / wu : INFINITY;
-        r.alive[p] = wu > 0.0;
-        r.dirty[p] = 1;
+        r.wu[p] = wu;
     }
-    selected = PyList_New(0);
-    if (selected == NULL) goto done;
-    const int status = run_rounds(&r, selected);
-    if (status < 0) goto done;
-    result = Py_BuildValue("(iO)", status, selected);
+    /* budget start + i * step for i = 0, 1, ...: stop at the first close call or the first
+     * selection that differs from `previous` (from the first run if there is none) */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        reset(&r, start + (double)i * step);
+        const int status = run_rounds(&r);
+        int same = has_previous && status == OK && r.nsel == nprev;
+        for (Py_ssize_t k = 0; same && k < r.nsel; k++) same = r.sel[k] == previous[k];
+        if (same) continue;
+        PyObject *list = selection_list(&r);
+        if (list == NULL) goto done;
+        result = Py_BuildValue("(niN)", i, status, list);
+        goto done;
+    }
+    result = Py_BuildValue("(niO)", count, OK, Py_None);
 done:
-    Py_XDECREF(selected);
     free(r.b);
     free(r.rho);
+    free(r.wu);
+    free(r.sel);
     free(r.alive);
     free(r.dirty);
     free(r.clean);
@@ -318,7 +373,7 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"run", cmes_run, METH_VARARGS, "One Method of Equal Shares run in floating point (see the module source)."},
+    {"scan", cmes_scan, METH_VARARGS, "Method of Equal Shares runs at rising budgets, in floating point (see the module source)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -26,21 +26,23 @@ TOL = 1e-9
 
 
 class _Kernel(Protocol):
-    def run(
+    def scan(
         self,
         indptr: npt.NDArray[np.int64],
         sup: npt.NDArray[np.int64],
         util: npt.NDArray[np.float64],
-        gptr: npt.NDArray[np.int64],
-        gproj: npt.NDArray[np.int64],
         weight: npt.NDArray[np.float64],
         cost: npt.NDArray[np.float64],
         rank: npt.NDArray[np.int64],
-        per_voter: float,
+        start: float,
+        step: float,
+        count: int,
+        previous: npt.NDArray[np.int64],
+        has_previous: bool,
         tol: float,
         integral: bool,
         /,
-    ) -> tuple[int, list[int]]: ...
+    ) -> tuple[int, int, list[int] | None]: ...
 
 
 def kernel() -> _Kernel | None:
@@ -60,6 +62,7 @@ class LeanMes:
         self._free = list(prob.free)
         cands = list(prob.candidates)
         self._cands = cands
+        self._position = {p: i for i, p in enumerate(cands)}
         parts = [prob.projects[p] for p in cands]
         lengths = [len(pr.sup) for pr in parts]
         self._indptr = np.zeros(len(cands) + 1, dtype=np.int64)
@@ -70,12 +73,6 @@ class LeanMes:
         self._util = np.ascontiguousarray(
             np.concatenate([pr.uf for pr in parts]) if parts else np.zeros(0), dtype=np.float64
         )
-        local = np.repeat(np.arange(len(cands), dtype=np.int64), lengths)
-        order = np.argsort(self._sup, kind="stable")
-        self._gproj = np.ascontiguousarray(local[order], dtype=np.int64)
-        counts = np.bincount(self._sup, minlength=prob.num_groups)
-        self._gptr = np.zeros(prob.num_groups + 1, dtype=np.int64)
-        np.cumsum(counts, out=self._gptr[1:])
         self._weight = np.ascontiguousarray(prob.weights, dtype=np.float64)
         self._cost = np.asarray([float(prob.costs[p]) for p in cands], dtype=np.float64)
         self._rank = np.asarray([prob.ranks[p] for p in cands], dtype=np.int64)
@@ -95,20 +92,50 @@ class LeanMes:
     def selected(self, per_voter: float) -> list[int] | None:
         """The projects MES selects at this budget per voter, in order (free projects first), or
         ``None`` if a decision was too close to call in floating point."""
-        status, picked = self._kernel.run(
+        _, close, picked = self._scan(per_voter, 0.0, 1, None)
+        return None if close or picked is None else self._free + picked
+
+    def next_change(self, start: float, step: float, count: int, previous: list[int]) -> tuple[int, list[int] | None]:
+        """Run MES at ``start + i * step`` for ``i = 0, 1, ...`` and stop at the first ``i`` whose
+        outcome is not ``previous`` (project indices, as :meth:`selected` gives them): returns
+        ``i`` and that outcome, or ``None`` for it if the run met a close call (the caller
+        decides it with the engine); ``(count, previous)`` if all ``count`` runs repeat it."""
+        prev = self._local(previous)
+        i, close, picked = self._scan(start, step, count, prev)
+        if picked is None:
+            return i, previous
+        return i, None if close else self._free + picked
+
+    def _local(self, selected: list[int]) -> list[int] | None:
+        """``selected`` as candidate positions, or ``None`` if it is not free projects followed by
+        candidates (then it matches no kernel run)."""
+        nfree = len(self._free)
+        if selected[:nfree] != self._free:
+            return None
+        pos = self._position
+        try:
+            return [pos[p] for p in selected[nfree:]]
+        except KeyError:
+            return None
+
+    def _scan(
+        self, start: float, step: float, count: int, previous: list[int] | None
+    ) -> tuple[int, int, list[int] | None]:
+        prev = np.asarray(previous if previous is not None else [], dtype=np.int64)
+        i, close, picked = self._kernel.scan(
             self._indptr,
             self._sup,
             self._util,
-            self._gptr,
-            self._gproj,
             self._weight,
             self._cost,
             self._rank,
-            per_voter,
+            start,
+            step,
+            count,
+            prev,
+            previous is not None,
             TOL,
             self._integral,
         )
-        if status:
-            return None
         cands = self._cands
-        return self._free + [cands[i] for i in picked]
+        return i, close, None if picked is None else [cands[k] for k in picked]

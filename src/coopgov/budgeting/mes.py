@@ -233,43 +233,56 @@ def _add1_lean(
     first: MesRun,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[MesRun, int, int]:
-    """The add1 loop with the compiled kernel: every increment in turn, as pabutools does, each
-    run by the kernel (projects only) or, where it meets a close call, by the exact-checked
-    engine; the run returned is recomputed by the engine for its payments."""
+    """The add1 loop with the compiled kernel: every increment in turn, as pabutools does.
+
+    The kernel runs the increments (projects only) and comes back only where the outcome changes
+    or it meets a close call, which the exact-checked engine then decides.  Whether an increment
+    stops the loop depends on its outcome alone (its cost, and whether another project fits), so
+    increments repeating an outcome that did not stop it do not stop it either.  The run
+    returned is recomputed by the engine for its payments.
+    """
     budget = Fraction(table.budget)
     costs = table.costs
     # exhaustiveness: the cheapest candidate not selected must not fit in what is left
     by_cost = sorted(prob.candidates, key=lambda p: costs[p])
     base_f, step_f = float(per_voter), float(step)
-    prev_run: MesRun | None = first
+    prev_sel: list[int] = list(first.selected)
+    prev_run: MesRun | None = first  # the engine's run at increment j - 1, if there is one
     computed = 1
-    j = 0
+    j = 1
     report_at = time.monotonic() + 1.0
     while True:
-        j += 1
-        pv = per_voter + j * step
         if progress is not None and time.monotonic() >= report_at:
             report_at += 1.0
-            progress(f"add1: increment {j:,} (each voter's virtual budget {float(pv):,.2f})")
+            progress(f"add1: increment {j:,} (each voter's virtual budget {float(per_voter + j * step):,.2f})")
+        skipped, sel = lean.next_change(base_f + j * step_f, step_f, _CHUNK, prev_sel)
+        computed += skipped + (skipped < _CHUNK)
+        if skipped:
+            prev_run = None
+        j += skipped
+        if skipped == _CHUNK:
+            continue
         run: MesRun | None = None
-        sel = lean.selected(base_f + j * step_f)
         if sel is None:
-            run = run_mes(prob, pv, exact=False)
+            run = run_mes(prob, per_voter + j * step, exact=False)
             sel = run.selected
-        computed += 1
         spent = sum(costs[p] for p in sel)
         if spent > budget:
             if prev_run is None:
                 prev_run = run_mes(prob, per_voter + (j - 1) * step, exact=False)
                 computed += 1
             return prev_run, j - 1, computed
-        chosen = set(sel)
-        if all(costs[p] > budget - spent for p in _cheapest_unchosen(by_cost, chosen)):
+        if all(costs[p] > budget - spent for p in _cheapest_unchosen(by_cost, set(sel))):
             if run is None:
-                run = run_mes(prob, pv, exact=False)
+                run = run_mes(prob, per_voter + j * step, exact=False)
                 computed += 1
             return run, j, computed
-        prev_run = run
+        prev_sel, prev_run = sel, run
+        j += 1
+
+
+_CHUNK = 2000
+"""Increments the kernel may run before coming back (to report progress)."""
 
 
 def _cheapest_unchosen(by_cost: list[int], chosen: set[int]) -> list[int]:
