@@ -1,5 +1,6 @@
 """Participatory budgeting: pabulib/CSV/JSON files, greedy rules, Method of Equal Shares,
-sequential Phragmén, explanations.  Plain Python, no Django.
+sequential Phragmén, explanations.  Plain Python, no Django; the add1 completion of MES uses an
+optional compiled kernel (``_cmes.c``, see :mod:`._mes_lean`) when the package was built with it.
 
     >>> from coopgov.budgeting import read_election, allocate  # doctest: +SKIP
     >>> election = read_election("Poland_Swiecie_2023.pb")      # doctest: +SKIP
@@ -15,7 +16,8 @@ Command line (``coopgov allocate --help``)::
 Modules: :mod:`._model` (data model, utilities, tie-breaking), :mod:`._pabulib` (``.pb``),
 :mod:`._formats` (CSV/JSON layouts), :mod:`.greedy`, :mod:`.mes`, :mod:`.phragmen` (the rules,
 each citing its definition), :mod:`._ringfence` (sub-budgets), :mod:`._explain` and
-:mod:`._report` (words and reports for voters), :mod:`.cli`.
+:mod:`._report` (words and reports for voters), :mod:`.cli`; the MES engine is in
+:mod:`._mes_engine` (exact-checked runs) and :mod:`._mes_lean` (the kernel's runs for add1).
 """
 
 from __future__ import annotations
