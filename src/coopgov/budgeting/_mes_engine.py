@@ -81,8 +81,11 @@ class MesProblem:
         self.weights = np.asarray(table.voter_weights, dtype=np.int64)
         self.projects: list[_Proj] = []
         for sup_t, uti_t in zip(table.supporters, table.utilities, strict=True):
-            sup = np.asarray(sup_t, dtype=np.int64)
-            u = np.asarray(uti_t, dtype=np.int64)
+            sup = np.fromiter(sup_t, dtype=np.int64, count=len(sup_t))
+            if uti_t and uti_t.count(uti_t[0]) == len(uti_t):  # one utility for all (approval, cost)
+                u = np.full(len(uti_t), uti_t[0], dtype=np.int64)
+            else:
+                u = np.fromiter(uti_t, dtype=np.int64, count=len(uti_t))
             du_arr, code = np.unique(u, return_inverse=True)
             w = self.weights[sup] if len(sup) else np.zeros(0, dtype=np.int64)
             if len(u) and int(u.max()) * max(self.num_voters, 1) < 2**62:

@@ -303,11 +303,12 @@ class Election:
         sup: list[list[int]] = [[] for _ in range(m)]
         uti: list[list[int]] = [[] for _ in range(m)]
         if scoring in ("approval", "cost"):
-            use_cost = scoring == "cost"
+            appenders = [s.append for s in sup]
             for g, b in enumerate(ballots):
                 for p in b.items:
-                    sup[p].append(g)
-                    uti[p].append(costs[p] if use_cost else 1)
+                    appenders[p](g)
+            # every supporter of p has the same utility: its cost, or 1
+            uti = [[costs[p] if scoring == "cost" else 1] * len(sup[p]) for p in range(m)]
         elif scoring == "points":
             if vote_type not in ("cumulative", "scoring"):
                 raise BudgetingError(f"scoring 'points' needs cumulative or scoring ballots, not {vote_type}")
