@@ -180,3 +180,35 @@ def test_add1_reports_progress(with_kernel: bool, monkeypatch: pytest.MonkeyPatc
     out = allocate(election, "mes", completion="add1", progress=said.append)
     assert said and all(s.startswith("add1: increment ") for s in said)
     assert out.details["increments"] == 226
+
+
+@needs_kernel
+def test_the_kernel_lets_other_threads_run() -> None:
+    """A long add1 in a background job must not stall the web server's threads."""
+    import threading
+
+    election = load("Poland_Warszawa_2026.pb")
+    prob = problem(election)
+    lean = LeanMes.create(prob)
+    assert lean is not None
+    base = float(Fraction(election.instance.budget, prob.num_voters))
+    first = lean.selected(base)
+    assert first is not None
+    ticks = [0]
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        before = ticks[0]
+        # the same budget 40 times: 40 full runs (about 0.1 s), none of them a change
+        assert lean.next_change(base, 0.0, 40, first) == (40, first)
+        during = ticks[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    assert during > 1000

@@ -344,18 +344,25 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     }
     /* budget start + i * step for i = 0, 1, ...: stop at the first close call or the first
      * selection that differs from `previous` (from the first run if there is none) */
-    for (Py_ssize_t i = 0; i < count; i++) {
+    Py_ssize_t i = 0;
+    int status = OK;
+    /* no Python object is touched in the loop: other threads (a web server) run meanwhile */
+    Py_BEGIN_ALLOW_THREADS;
+    for (; i < count; i++) {
         reset(&r, start + (double)i * step);
-        const int status = run_rounds(&r);
+        status = run_rounds(&r);
         int same = has_previous && status == OK && r.nsel == nprev;
         for (Py_ssize_t k = 0; same && k < r.nsel; k++) same = r.sel[k] == previous[k];
-        if (same) continue;
-        PyObject *list = selection_list(&r);
-        if (list == NULL) goto done;
-        result = Py_BuildValue("(niN)", i, status, list);
+        if (!same) break;
+    }
+    Py_END_ALLOW_THREADS;
+    if (i == count) {
+        result = Py_BuildValue("(niO)", count, OK, Py_None);
         goto done;
     }
-    result = Py_BuildValue("(niO)", count, OK, Py_None);
+    PyObject *list = selection_list(&r);
+    if (list == NULL) goto done;
+    result = Py_BuildValue("(niN)", i, status, list);
 done:
     free(r.b);
     free(r.rho);

@@ -281,8 +281,9 @@ def _add1_lean(
         j += 1
 
 
-_CHUNK = 2000
-"""Increments the kernel may run before coming back (to report progress)."""
+_CHUNK = 250
+"""Increments the kernel may run before coming back (to report progress): under a second on the
+largest files."""
 
 
 def _cheapest_unchosen(by_cost: list[int], chosen: set[int]) -> list[int]:
