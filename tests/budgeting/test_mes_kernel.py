@@ -35,6 +35,15 @@ def problem(election: Election, scoring: str = "cost") -> MesProblem:
     return MesProblem(table, tie_ranks(table))
 
 
+def kernel_for(name: str) -> tuple[MesProblem, LeanMes, Fraction]:
+    """A shared file's problem (cost utilities), its kernel layout and the budget per voter."""
+    election = load(name)
+    prob = problem(election)
+    lean = LeanMes.create(prob)
+    assert lean is not None
+    return prob, lean, Fraction(election.instance.budget, prob.num_voters)
+
+
 def election_of(costs: list[int], ballots: list[tuple[tuple[int, ...], int]], budget: int) -> Election:
     projects = tuple(Project(id=f"p{i}", cost=c) for i, c in enumerate(costs))
     profile = Profile(
@@ -89,11 +98,7 @@ def test_bad_arrays_are_refused() -> None:
 
 @needs_kernel
 def test_next_change_skips_the_increments_that_repeat_an_outcome() -> None:
-    election = load("Poland_Swiecie_2023.pb")
-    prob = problem(election)
-    lean = LeanMes.create(prob)
-    assert lean is not None
-    base = Fraction(election.instance.budget, prob.num_voters)
+    prob, lean, base = kernel_for("Poland_Swiecie_2023.pb")
     first = run_mes(prob, base, exact=True).selected
     i, outcome = lean.next_change(float(base) + 1, 1.0, 500, first)
     assert 0 <= i < 500 and outcome is not None and outcome != first
@@ -187,11 +192,8 @@ def test_the_kernel_lets_other_threads_run() -> None:
     """A long add1 in a background job must not stall the web server's threads."""
     import threading
 
-    election = load("Poland_Warszawa_2026.pb")
-    prob = problem(election)
-    lean = LeanMes.create(prob)
-    assert lean is not None
-    base = float(Fraction(election.instance.budget, prob.num_voters))
+    _, lean, exact_base = kernel_for("Poland_Warszawa_2026.pb")
+    base = float(exact_base)
     first = lean.selected(base)
     assert first is not None
     ticks = [0]

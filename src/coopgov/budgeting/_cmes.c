@@ -135,6 +135,20 @@ static int price(Run *r, Py_ssize_t p, double *out) {
     return CLOSE;
 }
 
+/* Bring p's price up to date; an unaffordable project leaves the running.  Returns price()'s
+ * status. */
+static int refresh(Run *r, Py_ssize_t p) {
+    double rho;
+    const int st = price(r, p, &rho);
+    if (st == CLOSE) return CLOSE;
+    r->dirty[p] = 0;
+    if (st == UNAFFORDABLE)
+        r->alive[p] = 0;
+    else
+        r->rho[p] = rho;
+    return st;
+}
+
 static int better(const Run *r, Py_ssize_t p, Py_ssize_t q) {
     /* does p come before q: lower price, then earlier in the tie-breaking order */
     if (r->rho[p] != r->rho[q]) return r->rho[p] < r->rho[q];
@@ -175,15 +189,7 @@ static int run_rounds(Run *r) {
                 if (r->alive[p] && (best < 0 || better(r, p, best))) best = p;
             if (best < 0) return OK;
             if (!r->dirty[best]) break;
-            double rho;
-            const int st = price(r, best, &rho);
-            if (st == CLOSE) return CLOSE;
-            r->dirty[best] = 0;
-            if (st == UNAFFORDABLE) {
-                r->alive[best] = 0;
-                continue;
-            }
-            r->rho[best] = rho;
+            if (refresh(r, best) == CLOSE) return CLOSE;
         }
         /* every rival within the margin must be up to date, and either clearly behind or
          * compared exactly (both prices clean); the exact winner of the near-tie is funded */
@@ -192,16 +198,9 @@ static int run_rounds(Run *r) {
         for (Py_ssize_t q = 0; q < m; q++) {
             if (q == best || !r->alive[q] || r->rho[q] > limit) continue;
             if (r->dirty[q]) {
-                double rho;
-                const int st = price(r, q, &rho);
+                const int st = refresh(r, q);
                 if (st == CLOSE) return CLOSE;
-                r->dirty[q] = 0;
-                if (st == UNAFFORDABLE) {
-                    r->alive[q] = 0;
-                    continue;
-                }
-                r->rho[q] = rho;
-                if (rho > limit) continue;
+                if (st == UNAFFORDABLE || r->rho[q] > limit) continue;
             }
             const int cmp = settle_tie(r, winner, q);
             if (cmp == CLOSE_CMP) return CLOSE;
