@@ -77,11 +77,15 @@ class LeanMes:
         self._cost = np.asarray([float(prob.costs[p]) for p in cands], dtype=np.float64)
         self._rank = np.asarray([prob.ranks[p] for p in cands], dtype=np.int64)
         # exact ties can be settled in the kernel when every number is an integer it can hold
+        # (exact in a double below 2**53; cost * sum of w u then stays below 2**127, the kernel's
+        # 128-bit products, while the voters times the largest utility stay below 2**73)
         big = float(1 << 53)
+        max_util = float(self._util.max()) if len(self._util) else 0.0
         self._integral = (
             all(isinstance(prob.costs[p], int) and 0 < prob.costs[p] < big for p in cands)
             and bool(np.all(self._util < big))
             and bool(np.all(self._weight < big))
+            and float(self._weight.sum()) * max_util < float(1 << 73)
         )
 
     @classmethod
