@@ -192,12 +192,10 @@ def _add1(
         return _add1_lean(prob, table, lean, per_voter, step, cur, progress)
     span = 1
     wait = backoff = 1  # after a failed jump, take ``backoff`` single steps before the next try
-    report_at = time.monotonic() + 1.0
+    tick = _ticker(progress, per_voter, step)
     while True:
         j = k + span
-        if progress is not None and time.monotonic() >= report_at:
-            report_at += 1.0
-            progress(f"add1: increment {j:,} (each voter's virtual budget {float(per_voter + j * step):,.2f})")
+        tick(j)
         nxt = run_mes(prob, per_voter + j * step, exact=exact)
         computed += 1
         if span > 1 and not repeats_between(cur, nxt, ranks):
@@ -250,11 +248,9 @@ def _add1_lean(
     prev_run: MesRun | None = first  # the engine's run at increment j - 1, if there is one
     computed = 1
     j = 1
-    report_at = time.monotonic() + 1.0
+    tick = _ticker(progress, per_voter, step)
     while True:
-        if progress is not None and time.monotonic() >= report_at:
-            report_at += 1.0
-            progress(f"add1: increment {j:,} (each voter's virtual budget {float(per_voter + j * step):,.2f})")
+        tick(j)
         skipped, sel = lean.next_change(base_f + j * step_f, step_f, _CHUNK, prev_sel)
         computed += skipped + (skipped < _CHUNK)
         if skipped:
@@ -279,6 +275,19 @@ def _add1_lean(
             return run, j, computed
         prev_sel, prev_run = sel, run
         j += 1
+
+
+def _ticker(progress: Callable[[str], None] | None, per_voter: Fraction, step: Fraction) -> Callable[[int], None]:
+    """``tick(j)``: tell ``progress`` which increment the add1 loop is at, at most once a second."""
+    report_at = time.monotonic() + 1.0
+
+    def tick(j: int) -> None:
+        nonlocal report_at
+        if progress is not None and time.monotonic() >= report_at:
+            report_at += 1.0
+            progress(f"add1: increment {j:,} (each voter's virtual budget {float(per_voter + j * step):,.2f})")
+
+    return tick
 
 
 _CHUNK = 250
