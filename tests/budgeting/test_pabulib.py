@@ -322,3 +322,23 @@ def test_random_elections_round_trip(e):
     assert again.instance.projects == e.instance.projects
     assert again.instance.budget == e.instance.budget
     assert sorted(again.profile.ballots) == sorted(e.profile.ballots)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_cycle_collector_as_it_was(enabled: bool) -> None:
+    """The reader pauses Python's cycle collector while it builds the ballots (a speed-up), and
+    puts it back as it found it, after an error too."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        election = load("Poland_Swiecie_2023.pb")
+        parse_pabulib(pabulib_string(election), "again.pb").utilities("cost")
+        assert gc.isenabled() is enabled
+        _bad("META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;9\n")
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()

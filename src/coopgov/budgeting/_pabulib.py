@@ -46,6 +46,7 @@ from ._model import (
     Number,
     Profile,
     Project,
+    building_many_objects,
 )
 
 __all__ = ["pabulib_string", "parse_pabulib", "read_pabulib", "write_pabulib"]
@@ -200,10 +201,11 @@ def parse_pabulib(
         progress(f"reading VOTES ({vtext.count(chr(10)):,} lines)")
     args = (vtext, marks["votes"] + 1, instance, vote_type, constraints, file)
     profile = None
-    if not keep_attributes:
-        profile = _parse_votes_fast(*args, voter_ids=voter_ids)
-    if profile is None:  # unusual layout, or an error to locate: the line-by-line reader
-        profile = _parse_votes(*args, keep_attributes=keep_attributes)
+    with building_many_objects():
+        if not keep_attributes:
+            profile = _parse_votes_fast(*args, voter_ids=voter_ids)
+        if profile is None:  # unusual layout, or an error to locate: the line-by-line reader
+            profile = _parse_votes(*args, keep_attributes=keep_attributes)
     return Election(instance, profile)
 
 
