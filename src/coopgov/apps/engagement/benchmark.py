@@ -11,53 +11,32 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from coopgov.apps.membership.models import Membership, Status
 from coopgov.apps.orgs.models import Organisation
 from coopgov.stats import quartiles
 
+from .metrics import declared_elections_with_counts, elections_installed
 from .models import EngagementSettings
 
 MIN_PEERS = 4
 
 
 def _elections(peer_ids: list[int], since: datetime.date, until: datetime.date) -> dict[int, dict[str, int]]:
-    from django.apps import apps
-
-    if not apps.is_installed("coopgov.apps.elections"):
+    if not elections_installed():
         return {}
-    from coopgov.apps.elections.models import Ballot, Election, Nomination
-
-    cands = (
-        Nomination.objects.filter(election=OuterRef("pk"), consented=True, withdrawn=False)
-        .order_by()
-        .values("election")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    ballots = (
-        Ballot.objects.filter(election=OuterRef("pk")).order_by().values("election").annotate(n=Count("id")).values("n")
-    )
-    rows = (
-        Election.objects.filter(
-            organisation_id__in=peer_ids, declared_on__isnull=False, term_start__gte=since, term_start__lte=until
-        )
-        .annotate(
-            c=Coalesce(Subquery(cands, output_field=IntegerField()), Value(0)),
-            b=Coalesce(Subquery(ballots, output_field=IntegerField()), Value(0)),
-        )
-        .values("organisation_id", "seats", "electorate_count", "c", "b")
-    )
+    rows = declared_elections_with_counts(
+        organisation_id__in=peer_ids, term_start__gte=since, term_start__lte=until
+    ).values("organisation_id", "seats", "electorate_count", "n_cands", "n_ballots")
     out: dict[int, dict[str, int]] = {}
     for r in rows:  # one row per election, not per member
         agg = out.setdefault(r["organisation_id"], {"seats": 0, "contested": 0, "electorate": 0, "ballots": 0})
         agg["seats"] += r["seats"]
-        if r["c"] > r["seats"]:
+        if r["n_cands"] > r["seats"]:
             agg["contested"] += r["seats"]
             agg["electorate"] += r["electorate_count"] or 0
-            agg["ballots"] += r["b"]
+            agg["ballots"] += r["n_ballots"]
     return out
 
 

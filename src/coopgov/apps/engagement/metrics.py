@@ -473,12 +473,9 @@ def elections_installed() -> bool:
     return apps.is_installed("coopgov.apps.elections")
 
 
-def election_rows(
-    organisation_id: int, *, start: datetime.date | None = None, end: datetime.date | None = None
-) -> list[ElectionRow]:
-    """Declared elections (one query: candidate and ballot counts are correlated subqueries)."""
-    if not elections_installed():
-        return []
+def declared_elections_with_counts(**filters: Any) -> QuerySet[Any]:
+    """Declared elections matching ``filters``, each with ``n_cands`` (consenting, not withdrawn
+    candidates) and ``n_ballots``, as correlated subqueries: one query whatever the number."""
     from coopgov.apps.elections.models import Ballot, Election, Nomination
 
     cands = (
@@ -491,15 +488,24 @@ def election_rows(
     ballots = (
         Ballot.objects.filter(election=OuterRef("pk")).order_by().values("election").annotate(n=Count("id")).values("n")
     )
-    base = Election.objects.filter(organisation_id=organisation_id, declared_on__isnull=False)
-    if start is not None:
-        base = base.filter(term_start__gte=start)
-    if end is not None:
-        base = base.filter(term_start__lte=end)
-    qs = base.annotate(
+    return Election.objects.filter(declared_on__isnull=False, **filters).annotate(
         n_cands=Coalesce(Subquery(cands, output_field=IntegerField()), Value(0)),
         n_ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), Value(0)),
-    ).values(
+    )
+
+
+def election_rows(
+    organisation_id: int, *, start: datetime.date | None = None, end: datetime.date | None = None
+) -> list[ElectionRow]:
+    """Declared elections (one query: candidate and ballot counts are correlated subqueries)."""
+    if not elections_installed():
+        return []
+    qs = declared_elections_with_counts(organisation_id=organisation_id)
+    if start is not None:
+        qs = qs.filter(term_start__gte=start)
+    if end is not None:
+        qs = qs.filter(term_start__lte=end)
+    qs = qs.values(
         "id",
         "title",
         "term_start",
