@@ -186,7 +186,12 @@ def format_violations(violations: list[dict[str, Any]], url: str) -> str:
 
 
 def run_axe(page: Any) -> dict[str, Any]:
-    """Run axe-core over the whole document; return its results object."""
+    """Run axe-core over the whole document; return its results object.
+
+    It first waits for the page in hand to finish loading: a test that clicks a link and checks at
+    once would otherwise run axe on a document being replaced (axe then fails reading a null
+    ``document.documentElement``, a flake seen under load)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe === 'object'"):
         raise AssertionError(f"axe-core is not loaded in {page.url}")
     options = {
