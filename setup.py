@@ -1,8 +1,9 @@
-"""Build the optional C kernel of the budgeting engine (everything else is in pyproject.toml).
+"""Build the optional C parts of the budgeting engine (everything else is in pyproject.toml).
 
-``coopgov.budgeting._cmes`` speeds up the add1 completion of the Method of Equal Shares.  It is
-optional: without a C compiler the build skips it and the pure-Python engine is used instead
-(same outcomes, slower).
+``coopgov.budgeting._cmes`` runs the Method of Equal Shares in floating point (plain runs and the
+add1 completion); ``coopgov.budgeting._cvotes`` reads pabulib VOTES sections and builds utility
+tables.  Both are optional: without a C compiler the build skips them and the pure-Python code is
+used instead (same outcomes, slower).
 """
 
 from setuptools import Extension, setup
@@ -14,6 +15,12 @@ setup(
             sources=["src/coopgov/budgeting/_cmes.c"],
             extra_compile_args=["-O2", "-std=c99"],
             optional=True,
-        )
+        ),
+        Extension(
+            "coopgov.budgeting._cvotes",
+            sources=["src/coopgov/budgeting/_cvotes.c"],
+            extra_compile_args=["-O2", "-std=c99"],
+            optional=True,
+        ),
     ]
 )

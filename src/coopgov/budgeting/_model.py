@@ -322,6 +322,18 @@ class Election:
         ballots = self.profile.ballots
         sup: list[list[int]] = [[] for _ in range(m)]
         uti: list[list[int]] = [[] for _ in range(m)]
+        fast = self._utilities_c(scoring)
+        if fast is not None:
+            sup_t, uti_t = fast
+            return UtilityTable(
+                costs=costs,
+                budget=self.instance.budget,
+                voter_weights=tuple(b.multiplicity for b in ballots),
+                supporters=sup_t,
+                utilities=uti_t,
+                project_ids=tuple(p.id for p in projects),
+                scoring=scoring,
+            )
         if scoring in ("approval", "cost"):
             appenders = [s.append for s in sup]
             for g, b in enumerate(ballots):
@@ -363,6 +375,24 @@ class Election:
             project_ids=tuple(p.id for p in projects),
             scoring=scoring,
         )
+
+    def _utilities_c(self, scoring: str) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]] | None:
+        """The supporters and utilities built in C (same as below), when the C reader is built
+        and the scoring fits the ballots; else ``None``."""
+        from . import _cvotes_api
+
+        vote_type = self.profile.vote_type
+        if scoring not in _cvotes_api.TABLE_MODES:
+            return None
+        if scoring not in ("approval", "cost") and vote_type != "ordinal":
+            return None  # the Python code raises the error
+        top = 0
+        if scoring == "krakow-321":
+            k = self.profile.constraints.max_length
+            top = k if k is not None else max((len(b.items) for b in self.profile.ballots), default=0)
+        projects = self.instance.projects
+        costs = tuple(p.cost for p in projects)
+        return _cvotes_api.table(self.profile.ballots, len(projects), scoring, costs, top)
 
     def default_scoring(self) -> str:
         """The natural utilities for this vote type: points for cumulative/scoring, positional

@@ -36,6 +36,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO
 
+from . import _cvotes_api
 from ._model import (
     VOTE_TYPES,
     Ballot,
@@ -389,6 +390,23 @@ def _parse_votes_fast(
     wanted = {iv, ip, iid} if with_ids else {iv, ip}
     wanted.discard(-1)
     need = max(wanted)
+    if not with_ids and ip < 0 and cons.max_sum_cost is None:
+        # the usual case (approval, choice or ordinal votes): rows read and grouped in C
+        max_len = cons.max_length
+        if vote_type == "choose-1" and max_len is None:
+            max_len = 1
+        ballots = _cvotes_api.tally(
+            body,
+            [p.id for p in instance.projects],
+            vote_col=iv,
+            need=need,
+            exact_fields=len(cols) == need + 1,
+            ordinal=vote_type == "ordinal",
+            min_len=cons.min_length,
+            max_len=max_len,
+        )
+        if ballots is not None:
+            return Profile(vote_type=vote_type, ballots=ballots, constraints=cons)
     parts = ["([^;\n]*)" if j in wanted else "[^;\n]*" for j in range(need + 1)]
     tail = "(?:;[^\n]*)?" if len(cols) > need + 1 else ""
     pattern = re.compile("^" + ";".join(parts) + tail + "$", re.M)
