@@ -43,6 +43,7 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
+from ._cvotes_api import flat_int64
 from ._model import Number, UtilityTable
 
 __all__ = ["TOL", "MesProblem", "MesRound", "MesRun", "repeats_between", "run_mes"]
@@ -79,29 +80,48 @@ class MesProblem:
         self.num_voters = table.num_voters
         self.costs = table.costs
         self.weights = np.asarray(table.voter_weights, dtype=np.int64)
+        # every project's arrays are views into one array per quantity, built in one pass each
+        lengths = np.fromiter(map(len, table.supporters), dtype=np.int64, count=len(table.supporters))
+        bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        total = int(bounds[-1])
+        sup_all = flat_int64(table.supporters)
+        u_all = flat_int64(table.utilities)
+        w_all = self.weights[sup_all]
+        wf_all = w_all.astype(np.float64)
+        uf_all = u_all.astype(np.float64)
+        wuf_all = wf_all * uf_all
+        # exact totals of w * u: in int64 when no sum can overflow, else with Python integers
+        max_u = int(u_all.max()) if total else 0
+        if max_u * max(self.num_voters, 1) * max(int(lengths.max()) if len(lengths) else 1, 1) < 2**62:
+            cum = np.zeros(total + 1, dtype=np.int64)
+            np.cumsum(w_all * u_all, out=cum[1:])
+            wu_totals = [int(x) for x in cum[bounds[1:]] - cum[bounds[:-1]]]
+        else:
+            wu_totals = [
+                sum(int(x) * int(y) for x, y in zip(w_all[a:b].tolist(), u_all[a:b].tolist(), strict=True))
+                for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+            ]
         self.projects: list[_Proj] = []
-        for sup_t, uti_t in zip(table.supporters, table.utilities, strict=True):
-            sup = np.fromiter(sup_t, dtype=np.int64, count=len(sup_t))
+        for p, uti_t in enumerate(table.utilities):
+            a, b = int(bounds[p]), int(bounds[p + 1])
             if uti_t and uti_t.count(uti_t[0]) == len(uti_t):  # one utility for all (approval, cost)
-                u = np.full(len(uti_t), uti_t[0], dtype=np.int64)
+                du: tuple[int, ...] = (int(uti_t[0]),)
+                code = np.zeros(b - a, dtype=np.int64)
             else:
-                u = np.fromiter(uti_t, dtype=np.int64, count=len(uti_t))
-            du_arr, code = np.unique(u, return_inverse=True)
-            w = self.weights[sup] if len(sup) else np.zeros(0, dtype=np.int64)
-            if len(u) and int(u.max()) * max(self.num_voters, 1) < 2**62:
-                wu_total = int(np.dot(w, u))  # exact: no int64 overflow possible
-            else:
-                wu_total = sum(int(x) * int(y) for x, y in zip(w.tolist(), u.tolist(), strict=True))
+                du_arr, inverse = np.unique(u_all[a:b], return_inverse=True)
+                du = tuple(int(x) for x in du_arr)
+                code = inverse.astype(np.int64).reshape(-1)
             self.projects.append(
                 _Proj(
-                    sup=sup,
-                    w=w,
-                    wf=w.astype(np.float64),
-                    uf=u.astype(np.float64),
-                    wuf=(w.astype(np.float64) * u.astype(np.float64)),
-                    du=tuple(int(x) for x in du_arr),
-                    code=code.astype(np.int64).reshape(-1),
-                    wu_total=wu_total,
+                    sup=sup_all[a:b],
+                    w=w_all[a:b],
+                    wf=wf_all[a:b],
+                    uf=uf_all[a:b],
+                    wuf=wuf_all[a:b],
+                    du=du,
+                    code=code,
+                    wu_total=wu_totals[p],
                 )
             )
         # Projects that take part: positive cost and positive total utility (pabutools drops
