@@ -214,3 +214,47 @@ def test_the_kernel_lets_other_threads_run() -> None:
         stop.set()
         thread.join()
     assert during > 1000
+
+
+@needs_kernel
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Netherlands_Assen_2024.pb",
+        "Poland_Swiecie_2023.pb",
+        "Poland_Krakow_2025_Biezanow-Prokocim.pb",
+        "US_Stanford_Dataset_PB_Cambridge_2015_vote_knapsacks.pb",
+        "Switzerland_Zurich_D10.pb",
+        "Poland_Warszawa_2026.pb",
+    ],
+)
+@pytest.mark.parametrize("completion", [None, "utilitarian"])
+def test_plain_mes_is_the_same_with_and_without_the_kernel(
+    name: str, completion: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain MES in fast mode takes its projects from the kernel and computes the engine's run
+    (payments, explanations) only when asked: every figure must be what the engine alone gives."""
+    election = load(name)
+    fast = allocate(election, "mes", completion=completion)
+    assert fast.details["exact_checks"] == 0  # the kernel decided
+    monkeypatch.setattr(_mes_lean, "kernel", lambda: None)
+    slow = allocate(election, "mes", completion=completion)
+    assert fast.selected == slow.selected
+    assert fast.ties == slow.ties
+    assert fast.total_cost == slow.total_cost
+    for p in range(len(election.instance.projects)):
+        assert fast.explanations[p] == slow.explanations[p]
+    assert fast.payments is not None and slow.payments is not None
+    groups = range(0, len(election.profile.ballots), max(1, len(election.profile.ballots) // 50))
+    assert [dict(fast.payments[g]) for g in groups] == [dict(slow.payments[g]) for g in groups]
+    same = {k: v for k, v in slow.details.items() if k != "exact_checks"}
+    assert {k: v for k, v in fast.details.items() if k != "exact_checks"} == same
+
+
+@needs_kernel
+def test_plain_mes_reports_a_tie_the_kernel_met() -> None:
+    """An exact tie makes the fast path hand over to the engine, which reports it."""
+    election = election_of([6, 6, 4], [((0,), 3), ((1,), 3), ((2,), 1)], budget=21)
+    out = allocate(election, "mes")
+    assert out.selected == (0, 1)
+    assert out.ties and out.ties[0].startswith("round 1: p0 tied with p1")

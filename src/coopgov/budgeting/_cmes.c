@@ -16,7 +16,7 @@
  * exact arithmetic takes.
  *
  * scan(indptr, sup, util, weight, cost, rank, start, step, count, previous,
- *      has_previous, tol, integral) -> (i, status, selected)
+ *      has_previous, tol, integral) -> (i, status, selected, ties)
  *   indptr int64[m+1], sup int64[E], util float64[E]: supporters (group index) and utilities of
  *       the m candidate projects (positive cost, some positive utility), CSR;
  *   weight float64[G]: voters per group (G groups); cost float64[m]; rank int64[m] (tie-breaking
@@ -25,7 +25,8 @@
  *   at the first i whose run meets a close call (status 1, selected: what was decided so far) or
  *   selects other projects than previous int64[*] (status 0, selected: the candidate indices in
  *   the order they were funded); with has_previous false that is i = 0.  If all count runs
- *   select previous, returns (count, 0, None).  The add1 loop looks at the outcome only where it
+ *   select previous, returns (count, 0, None, 0).  ties: how many exact ties the run returned
+ *   settled by the tie-breaking order.  The add1 loop looks at the outcome only where it
  *   changes: an outcome that does not stop the loop at one budget does not stop it at another.
  *   integral: costs, utilities and weights are integers below 2**53, so that exact ties between
  *   prices cost / (sum of w u) can be settled exactly (with cost utilities every project all of
@@ -54,6 +55,9 @@ typedef struct {
     char *alive;      /* not yet funded, still affordable */
     char *dirty;      /* rho may be stale (some supporters paid since it was computed) */
     double *wu;       /* sum of w * u over all supporters, per project (constant) */
+    double *wsum;     /* voters supporting the project, per project (constant) */
+    double *umax;     /* largest utility of a supporter, per project (constant) */
+    Py_ssize_t ties;  /* exact ties settled by the tie-breaking order in this run */
     int64_t *sel;     /* the projects funded so far, in order */
     Py_ssize_t nsel;
 } Run;
@@ -169,6 +173,7 @@ static int settle_tie(Run *r, Py_ssize_t p, Py_ssize_t q) {
     const __int128 lhs = (__int128)(int64_t)r->cost[p] * r->rwu[q];
     const __int128 rhs = (__int128)(int64_t)r->cost[q] * r->rwu[p];
     if (lhs != rhs) return lhs < rhs ? -1 : 1;
+    r->ties++;
     return r->rank[p] < r->rank[q] ? -1 : 1;
 #else
     (void)r;
@@ -252,16 +257,27 @@ static int csr_ok(const int64_t *ptr, Py_ssize_t n, const int64_t *idx, int64_t 
     return 1;
 }
 
+/* Every voter has per_voter: the first prices need no pass over the supporters.  A project's
+ * supporters have per_voter * wsum between them; if that clearly covers the cost and every
+ * supporter can pay rho u at rho = cost / wu, that is the price (exactly what price() computes:
+ * the same sum in the same order); otherwise price() works it out when it is needed. */
 static void reset(Run *r, double per_voter) {
     for (Py_ssize_t g = 0; g < r->groups; g++) r->b[g] = per_voter;
     memset(r->unsure, 0, (size_t)r->groups);
     for (Py_ssize_t p = 0; p < r->m; p++) {
-        r->rho[p] = r->wu[p] > 0.0 ? r->cost[p] / r->wu[p] : INFINITY;
-        r->alive[p] = r->wu[p] > 0.0;
+        const double rho0 = r->wu[p] > 0.0 ? r->cost[p] / r->wu[p] : INFINITY;
+        const double money = per_voter * r->wsum[p];
+        r->rho[p] = rho0;
+        r->alive[p] = r->wu[p] > 0.0 && money >= r->cost[p] * (1.0 - r->tol);
         r->dirty[p] = 1;
         r->clean[p] = 0;
+        if (r->alive[p] && money > r->cost[p] * (1.0 + r->tol) && per_voter >= rho0 * r->umax[p] * (1.0 + r->tol)) {
+            r->dirty[p] = 0;
+            r->clean[p] = UNSETTLED;
+        }
     }
     r->nsel = 0;
+    r->ties = 0;
 }
 
 static PyObject *selection_list(const Run *r) {
@@ -320,6 +336,8 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     r.b = malloc(sizeof(double) * g1);
     r.rho = malloc(sizeof(double) * m1);
     r.wu = malloc(sizeof(double) * m1);
+    r.wsum = malloc(sizeof(double) * m1);
+    r.umax = malloc(sizeof(double) * m1);
     r.sel = malloc(sizeof(int64_t) * m1);
     r.alive = malloc(m1);
     r.dirty = malloc(m1);
@@ -332,14 +350,20 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
         goto done;
     }
 #endif
-    if (!r.b || !r.rho || !r.wu || !r.sel || !r.alive || !r.dirty || !r.clean || !r.unsure) {
+    if (!r.b || !r.rho || !r.wu || !r.wsum || !r.umax || !r.sel || !r.alive || !r.dirty || !r.clean || !r.unsure) {
         PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t p = 0; p < r.m; p++) {
-        double wu = 0.0;
-        for (int64_t e = r.indptr[p]; e < r.indptr[p + 1]; e++) wu += r.weight[r.sup[e]] * r.util[e];
+        double wu = 0.0, wsum = 0.0, umax = 0.0;
+        for (int64_t e = r.indptr[p]; e < r.indptr[p + 1]; e++) {
+            wu += r.weight[r.sup[e]] * r.util[e];
+            wsum += r.weight[r.sup[e]];
+            if (r.util[e] > umax) umax = r.util[e];
+        }
         r.wu[p] = wu;
+        r.wsum[p] = wsum;
+        r.umax[p] = umax;
     }
     /* budget start + i * step for i = 0, 1, ...: stop at the first close call or the first
      * selection that differs from `previous` (from the first run if there is none) */
@@ -356,16 +380,18 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS;
     if (i == count) {
-        result = Py_BuildValue("(niO)", count, OK, Py_None);
+        result = Py_BuildValue("(niOi)", count, OK, Py_None, 0);
         goto done;
     }
     PyObject *list = selection_list(&r);
     if (list == NULL) goto done;
-    result = Py_BuildValue("(niN)", i, status, list);
+    result = Py_BuildValue("(niNn)", i, status, list, r.ties);
 done:
     free(r.b);
     free(r.rho);
     free(r.wu);
+    free(r.wsum);
+    free(r.umax);
     free(r.sel);
     free(r.alive);
     free(r.dirty);

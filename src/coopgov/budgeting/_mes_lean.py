@@ -42,7 +42,7 @@ class _Kernel(Protocol):
         tol: float,
         integral: bool,
         /,
-    ) -> tuple[int, int, list[int] | None]: ...
+    ) -> tuple[int, int, list[int] | None, int]: ...
 
 
 def kernel() -> _Kernel | None:
@@ -96,8 +96,14 @@ class LeanMes:
     def selected(self, per_voter: float) -> list[int] | None:
         """The projects MES selects at this budget per voter, in order (free projects first), or
         ``None`` if a decision was too close to call in floating point."""
-        _, close, picked = self._scan(per_voter, 0.0, 1, None)
+        _, close, picked, _ = self._scan(per_voter, 0.0, 1, None)
         return None if close or picked is None else self._free + picked
+
+    def selected_untied(self, per_voter: float) -> list[int] | None:
+        """As :meth:`selected`, but also ``None`` if the run broke an exact tie (the engine's run
+        then reports it)."""
+        _, close, picked, ties = self._scan(per_voter, 0.0, 1, None)
+        return None if close or ties or picked is None else self._free + picked
 
     def next_change(self, start: float, step: float, count: int, previous: list[int]) -> tuple[int, list[int] | None]:
         """Run MES at ``start + i * step`` for ``i = 0, 1, ...`` and stop at the first ``i`` whose
@@ -105,7 +111,7 @@ class LeanMes:
         ``i`` and that outcome, or ``None`` for it if the run met a close call (the caller
         decides it with the engine); ``(count, previous)`` if all ``count`` runs repeat it."""
         prev = self._local(previous)
-        i, close, picked = self._scan(start, step, count, prev)
+        i, close, picked, _ = self._scan(start, step, count, prev)
         if picked is None:
             return i, previous
         return i, None if close else self._free + picked
@@ -124,9 +130,9 @@ class LeanMes:
 
     def _scan(
         self, start: float, step: float, count: int, previous: list[int] | None
-    ) -> tuple[int, int, list[int] | None]:
+    ) -> tuple[int, int, list[int] | None, int]:
         prev = np.asarray(previous if previous is not None else [], dtype=np.int64)
-        i, close, picked = self._kernel.scan(
+        i, close, picked, ties = self._kernel.scan(
             self._indptr,
             self._sup,
             self._util,
@@ -142,4 +148,4 @@ class LeanMes:
             self._integral,
         )
         cands = self._cands
-        return i, close, None if picked is None else [cands[k] for k in picked]
+        return i, close, None if picked is None else [cands[k] for k in picked], ties

@@ -342,21 +342,44 @@ def equal_shares(
     if table.num_voters == 0:
         return Outcome(rule="mes", selected=(), total_cost=0, details=details)
 
+    per_voter = Fraction(table.budget) / table.num_voters
+    run: MesRun | None = None
     if completion in ("add1", "add1-utilitarian", "add1-compare"):
         run, steps, runs = _add1(prob, table, increment, exact, progress)
         details["increments"] = steps
         details["mes_runs"] = runs
+        mes_selected = list(run.selected)
     else:
-        run = run_mes(prob, Fraction(table.budget) / table.num_voters, exact=exact)
         steps = 0
-    details["budget_per_voter"] = Fraction(table.budget) / table.num_voters
-    details["virtual_budget_per_voter"] = run.per_voter
-    details["exact_checks"] = run.exact_checks
-    mes_selected = list(run.selected)
+        # Fast mode: the compiled kernel finds the projects (it refuses close calls and reports
+        # exact ties, and the engine then decides); the engine's run, with every payment, is
+        # computed only if an explanation or a payment is asked for.
+        quick = None
+        if not exact and (lean := LeanMes.create(prob)) is not None:
+            quick = lean.selected_untied(float(per_voter))
+        if quick is None:
+            run = run_mes(prob, per_voter, exact=exact)
+            mes_selected = list(run.selected)
+        else:
+            mes_selected = quick
+    virtual_per_voter: Number = run.per_voter if run is not None else per_voter
+    details["budget_per_voter"] = per_voter
+    details["virtual_budget_per_voter"] = virtual_per_voter
+    details["exact_checks"] = run.exact_checks if run is not None else 0
     details["mes_selected"] = tuple(mes_selected)
+    runs_kept: list[MesRun] = [] if run is None else [run]
+
+    def the_run() -> MesRun:
+        """The engine's run behind ``mes_selected`` (computed on first use in the fast path)."""
+        if not runs_kept:
+            again = run_mes(prob, per_voter, exact=False)
+            if again.selected != mes_selected:  # the kernel and the engine never disagree
+                raise AssertionError(f"MES kernel chose {mes_selected}, the engine {again.selected}")
+            runs_kept.append(again)
+        return runs_kept[0]
 
     ties: list[str] = []
-    for i, rnd in enumerate(run.rounds, 1):
+    for i, rnd in enumerate(run.rounds if run is not None else (), 1):
         if rnd.tied_with:
             others = ", ".join(ids[q] for q in rnd.tied_with)
             ties.append(
@@ -366,8 +389,9 @@ def equal_shares(
 
     selected = list(mes_selected)
     stage: dict[int, str] = {p: "free" for p in prob.free}
-    for i, rnd in enumerate(run.rounds, 1):
-        stage[rnd.project] = f"round {i}"
+    free = set(prob.free)
+    for i, p in enumerate((p for p in mes_selected if p not in free), 1):
+        stage[p] = f"round {i}"
     if completion in ("utilitarian", "add1-utilitarian"):
         added, gties = greedy_completion(table, ranks, selected)
         ties.extend(gties)
@@ -395,10 +419,6 @@ def equal_shares(
     used_mes = not (comparison and comparison[0])
 
     currency = election.instance.currency if election is not None else ""
-    round_of = {rnd.project: (i, rnd) for i, rnd in enumerate(run.rounds, 1)}
-    assert run.tree is not None
-    tree = run.tree
-    left_f = tree.vals_f[run.cls]
     weights = np.asarray(table.voter_weights, dtype=np.int64)
     chosen = set(selected)
     spent = Fraction(total_cost)
@@ -408,8 +428,11 @@ def equal_shares(
         sup = np.asarray(table.supporters[p], dtype=np.int64)
         if not len(sup):
             return 0
+        run = the_run()
+        assert run.tree is not None
+        tree = run.tree
         if not exact:
-            return float((weights[sup] * left_f[sup]).sum())
+            return float((weights[sup] * tree.vals_f[run.cls[sup]]).sum())
         cls = run.cls[sup]
         per_class = np.bincount(cls, weights=weights[sup].astype(np.float64))
         return sum(
@@ -418,7 +441,7 @@ def equal_shares(
         )
 
     virtual = (
-        f" (Each voter's share: {_money(run.per_voter, currency)}, raised from "
+        f" (Each voter's share: {_money(virtual_per_voter, currency)}, raised from "
         f"{_money(Fraction(table.budget) / table.num_voters, currency)} by the add1 completion.)"
         if steps
         else ""
@@ -448,7 +471,8 @@ def equal_shares(
                     f"outcome.",
                     data,
                 )
-            r, rnd = round_of[p]
+            r = int(stage[p].removeprefix("round "))
+            rnd = the_run().rounds[r - 1]
             paid = [rnd.pay(j) for j in range(len(rnd.item_cls))]
             us = np.asarray(table.utilities[p], dtype=np.int64)
             w = weights[np.asarray(table.supporters[p], dtype=np.int64)]
@@ -491,7 +515,7 @@ def equal_shares(
         out: dict[int, Amount] = {}
         if not used_mes:
             return out
-        for rnd in run.rounds:
+        for rnd in the_run().rounds:
             sup = prob.projects[rnd.project].sup
             j = int(np.searchsorted(sup, g))
             if j < len(sup) and int(sup[j]) == g:
@@ -502,7 +526,7 @@ def equal_shares(
 
     if steps and used_mes:
         details["note"] = (
-            f"virtual budget raised {steps} time(s) by {increment} per voter (to {float(run.per_voter):,.2f})"
+            f"virtual budget raised {steps} time(s) by {increment} per voter (to {float(virtual_per_voter):,.2f})"
         )
     return Outcome(
         rule="mes",
