@@ -105,3 +105,26 @@ def test_flat_int64() -> None:
     assert _cvotes_api.flat_int64(((2**62,),)).tolist() == [2**62]
     with pytest.raises(OverflowError):
         _cvotes_api.flat_int64(((2**70,),))
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "bad",
+    [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82"],
+    ids=["stray byte", "overlong", "surrogate", "above U+10FFFF", "cut off"],
+)
+def test_a_file_with_bad_utf8_in_its_votes_is_refused_with_its_line(bad: bytes, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.pb"
+    path.write_bytes(_text("1;a,b;30\n2;b;40\n").encode() + b"3;a;" + bad + b"\n4;c;20\n")
+    with pytest.raises(BudgetingError) as caught:
+        read_pabulib(path, voter_ids=False)
+    assert str(caught.value) == f"{path}:14: file is not valid UTF-8"
+
+
+@needs_c
+def test_valid_utf8_in_the_votes_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "ok.pb"
+    path.write_text(_text("1;a,b;Łódź\n2;b;€ 𝄞\n3;c;\n"), encoding="utf-8")
+    with_c, without = _both(monkeypatch, lambda: read_pabulib(path, voter_ids=False))
+    assert with_c == without
+    assert len(with_c.profile.ballots) == 3

@@ -8,7 +8,8 @@
  *
  * tally(body, ids, need, exact_fields, vote_col, ordinal, min_len, max_len, ballot_type)
  *     -> tuple of ballot_type(items, None, count, ()) | None
- *   body: the rows of VOTES after the header, UTF-8, separated by "\n", without quotes or "\r";
+ *   body: the rows of VOTES after the header, UTF-8 (checked), separated by "\n", without quotes
+ *   or "\r";
  *   ids: the project ids (str) in instance order;
  *   each row must have at least need + 1 fields separated by ";" (exactly need + 1 when
  *   exact_fields), the vote (field vote_col) being "" or project ids separated by "," that match
@@ -208,6 +209,37 @@ static int read_row(const char *row, const char *end, Py_ssize_t need, int exact
     return 1;
 }
 
+/* Is s[0..n) valid UTF-8, as Python's strict decoder has it (no overlong forms, surrogates or
+ * code points above U+10FFFF)? */
+static int utf8_ok(const unsigned char *s, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+    while (i < n) {
+        const unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        Py_ssize_t k;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else return 0;
+        if (i + k >= n) return 0; /* the sequence is cut off */
+        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (Py_ssize_t j = 2; j <= k; j++)
+            if (s[i + j] < 0x80 || s[i + j] > 0xBF) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
 static PyObject *cvotes_tally(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer body;
@@ -276,6 +308,7 @@ static PyObject *cvotes_tally(PyObject *self, PyObject *args) {
     int usable = 1;
     uint32_t stamp = 0;
     Py_BEGIN_ALLOW_THREADS;
+    usable = utf8_ok(body.buf, body.len);
     for (const char *row = text; row < end && usable;) {
         const char *nl = memchr(row, '\n', (size_t)(end - row));
         const char *row_end = nl ? nl : end;

@@ -22,7 +22,7 @@ __all__ = ["available", "flat_int64", "table", "tally"]
 class _Module(Protocol):
     def tally(
         self,
-        body: bytes,
+        body: bytes | memoryview,
         ids: list[str],
         need: int,
         exact_fields: bool,
@@ -60,7 +60,7 @@ def available() -> bool:
 
 
 def tally(
-    body: str,
+    body: str | bytes | memoryview,
     ids: list[str],
     *,
     vote_col: int,
@@ -78,7 +78,7 @@ def tally(
     if _C is None:
         return None
     return _C.tally(
-        body.encode("utf-8"),
+        body.encode("utf-8") if isinstance(body, str) else body,
         ids,
         need,
         exact_fields,

@@ -86,6 +86,8 @@ def _number(text: str, what: str, file: str, line: int) -> Fraction:
 
 
 def _whole(text: str, what: str, file: str, line: int) -> int:
+    if text.isascii() and text.isdigit():  # the usual case, without a Fraction
+        return int(text)
     value = _number(text, what, file, line)
     if value.denominator != 1:
         raise BudgetingError(f"{what} {text!r} is not a whole number", file, line)
@@ -127,6 +129,10 @@ def read_pabulib(
         data = Path(path).read_bytes()
     except OSError as exc:
         raise BudgetingError(f"cannot read file: {exc.strerror or exc}", name) from None
+    if not keep_attributes:
+        fast = _read_bytes_fast(data, name, voter_ids=voter_ids, progress=progress)
+        if fast is not None:
+            return fast
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -148,6 +154,88 @@ def parse_pabulib(
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             text = text.replace("\r", "\n")
+    instance, vote_type, constraints, votes_line, votes_pos = _parse_head(text, file, progress)
+    vtext = text[votes_pos:].lstrip(' \t;"')
+    if vtext.startswith("\n"):
+        vtext = vtext[1:]
+    if progress:
+        progress(f"reading VOTES ({vtext.count(chr(10)):,} lines)")
+    args = (vtext, votes_line + 1, instance, vote_type, constraints, file)
+    profile = None
+    with building_many_objects():
+        if not keep_attributes:
+            profile = _parse_votes_fast(*args, voter_ids=voter_ids)
+        if profile is None:  # unusual layout, or an error to locate: the line-by-line reader
+            profile = _parse_votes(*args, keep_attributes=keep_attributes)
+    return Election(instance, profile)
+
+
+def _read_bytes_fast(data: bytes, file: str, *, voter_ids: bool, progress: ProgressFn | None) -> Election | None:
+    """The usual file, read without decoding its VOTES bulk in Python: the C reader takes the
+    bytes (and checks they are UTF-8).  ``None`` for anything else (``\\r``, quotes, a byte-order
+    mark, a section marker twice, voter ids or points wanted, a row the C reader does not take):
+    :func:`parse_pabulib` then reads the whole text, and finds and locates any error."""
+    if not _cvotes_api.available() or not data.startswith(b"META\n") or b"\r" in data:
+        return None
+    at = data.find(b"\nVOTES\n")
+    if at < 0:
+        return None
+    start = at + len(b"\nVOTES\n")
+    if (
+        data.find(b"\nVOTES\n", at + 1) >= 0
+        or data.find(b"\nPROJECTS\n", at) >= 0
+        or data.find(b"\nMETA\n", at) >= 0
+        or data.find(b'"', start) >= 0
+    ):
+        return None
+    nl = data.find(b"\n", start)
+    if nl < 0:
+        return None
+    try:
+        head = data[:start].decode("utf-8")
+        header = data[start:nl].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    instance, vote_type, cons, votes_line, _ = _parse_head(head, file, progress)
+    try:
+        _, cols, iv, ip, iid = _votes_header([header], votes_line + 1, vote_type, file)
+    except BudgetingError:
+        return None
+    if (voter_ids and iid >= 0) or ip >= 0 or cons.max_sum_cost is not None or not header.strip():
+        return None
+    need = iv
+    end = len(data)
+    while end > nl + 1 and data[end - 1] in b" \t\n\x0b\x0c":
+        end -= 1
+    if end <= nl + 1:
+        return None
+    if progress:
+        lines = data.count(b"\n", start)
+        progress(f"reading VOTES ({lines:,} lines)")
+    max_len = cons.max_length
+    if vote_type == "choose-1" and max_len is None:
+        max_len = 1
+    ballots = _cvotes_api.tally(
+        memoryview(data)[nl + 1 : end],
+        [p.id for p in instance.projects],
+        vote_col=iv,
+        need=need,
+        exact_fields=len(cols) == need + 1,
+        ordinal=vote_type == "ordinal",
+        min_len=cons.min_length,
+        max_len=max_len,
+    )
+    if ballots is None:
+        return None
+    return Election(instance, Profile(vote_type=vote_type, ballots=ballots, constraints=cons))
+
+
+def _parse_head(
+    text: str, file: str, progress: ProgressFn | None
+) -> tuple[Instance, str, BallotConstraints, int, int]:
+    """META and PROJECTS of ``text``, which runs at least to the VOTES marker: the instance, the
+    vote type, the ballot rules, and the line index and offset of the VOTES marker's end.
+    Lines end with ``\\n`` alone."""
     # Locate the three section markers (line indices, 0-based) without splitting the VOTES bulk.
     marks: dict[str, int] = {}
     pos: dict[str, int] = {}
@@ -195,19 +283,7 @@ def parse_pabulib(
     constraints = _constraints(meta, lines, marks, file)
     projects = _parse_projects(lines, marks["projects"], marks["votes"], file)
     instance = Instance(meta=MappingProxyType(dict(meta)), budget=budget, projects=projects)
-    vtext = text[pos["votes"] :].lstrip(' \t;"')
-    if vtext.startswith("\n"):
-        vtext = vtext[1:]
-    if progress:
-        progress(f"reading VOTES ({vtext.count(chr(10)):,} lines)")
-    args = (vtext, marks["votes"] + 1, instance, vote_type, constraints, file)
-    profile = None
-    with building_many_objects():
-        if not keep_attributes:
-            profile = _parse_votes_fast(*args, voter_ids=voter_ids)
-        if profile is None:  # unusual layout, or an error to locate: the line-by-line reader
-            profile = _parse_votes(*args, keep_attributes=keep_attributes)
-    return Election(instance, profile)
+    return instance, vote_type, constraints, marks["votes"], pos["votes"]
 
 
 def _quick_markers(text: str) -> tuple[int, int, int] | None:
@@ -308,7 +384,11 @@ def _parse_projects(lines: list[str], start: int, end: int, file: str) -> tuple[
         cost_text = _given(rec["cost"])
         if cost_text is None:
             raise BudgetingError(f"project {pid!r} has no cost", file, lineno)
-        cost_f = _number(cost_text, f"cost of project {pid!r}", file, lineno)
+        cost_f = (
+            Fraction(int(cost_text))
+            if cost_text.isascii() and cost_text.isdigit()
+            else _number(cost_text, f"cost of project {pid!r}", file, lineno)
+        )
         if cost_f < 0:
             raise BudgetingError(f"project {pid!r} has a negative cost ({cost_text})", file, lineno)
         if cost_f.denominator != 1:
