@@ -100,12 +100,13 @@ def test_bad_arrays_are_refused() -> None:
 def test_next_change_skips_the_increments_that_repeat_an_outcome() -> None:
     prob, lean, base = kernel_for("Poland_Swiecie_2023.pb")
     first = run_mes(prob, base, exact=True).selected
-    i, outcome = lean.next_change(float(base) + 1, 1.0, 500, first)
+    i, outcome, runs = lean.next_change(float(base) + 1, 1.0, 500, first)
+    assert 0 < runs <= i + 1
     assert 0 <= i < 500 and outcome is not None and outcome != first
     for k in range(1, i + 1):  # increments 1 .. i repeat the first outcome, increment i + 1 does not
         assert run_mes(prob, base + k, exact=False).selected == first
     assert run_mes(prob, base + i + 1, exact=True).selected == outcome
-    assert lean.next_change(float(base), 1.0, 1, first) == (1, first)
+    assert lean.next_change(float(base), 1.0, 1, first) == (1, first, 1)
 
 
 @st.composite
@@ -208,7 +209,7 @@ def test_the_kernel_lets_other_threads_run() -> None:
     try:
         before = ticks[0]
         # the same budget 40 times: 40 full runs (about 0.1 s), none of them a change
-        assert lean.next_change(base, 0.0, 40, first) == (40, first)
+        assert lean.next_change(base, 0.0, 40, first)[:2] == (40, first)
         during = ticks[0] - before
     finally:
         stop.set()
@@ -258,3 +259,37 @@ def test_plain_mes_reports_a_tie_the_kernel_met() -> None:
     out = allocate(election, "mes")
     assert out.selected == (0, 1)
     assert out.ties and out.ties[0].startswith("round 1: p0 tied with p1")
+
+
+@needs_kernel
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [("Poland_Swiecie_2023.pb", 600), ("Poland_Katowice_2023.pb", 400), ("Hungary_Budapest_2024.pb", 700)],
+)
+def test_certified_jumps_find_every_change_that_single_steps_find(name: str, count: int) -> None:
+    """The add1 scan certifies jumps over budgets (every budget in between funds the same
+    projects in the same order); it must stop at exactly the increments where running every
+    budget in turn stops."""
+    _, lean, base = kernel_for(name)
+    prev = lean.selected(float(base))
+    assert prev is not None
+    local = lean._local(prev)
+
+    def changes(gallop: bool) -> list[tuple[int, list[int] | None]]:
+        out: list[tuple[int, list[int] | None]] = []
+        j, sel = 0, local
+        while j < count:
+            i, close, picked, _, _ = lean._scan(float(base) + j, 1.0, count - j, sel, gallop=gallop)
+            j += i
+            if j >= count:
+                break
+            out.append((j, None if close else picked))
+            if close or picked is None:
+                break
+            sel = [lean._position[p] for p in picked]
+            j += 1
+        return out
+
+    stepped = changes(False)
+    assert stepped  # the range holds changes
+    assert changes(True) == stepped

@@ -16,7 +16,7 @@
  * exact arithmetic takes.
  *
  * scan(indptr, sup, util, weight, cost, rank, start, step, count, previous,
- *      has_previous, tol, integral) -> (i, status, selected, ties)
+ *      has_previous, tol, integral[, gallop]) -> (i, status, selected, ties, runs)
  *   indptr int64[m+1], sup int64[E], util float64[E]: supporters (group index) and utilities of
  *       the m candidate projects (positive cost, some positive utility), CSR;
  *   weight float64[G]: voters per group (G groups); cost float64[m]; rank int64[m] (tie-breaking
@@ -25,8 +25,10 @@
  *   at the first i whose run meets a close call (status 1, selected: what was decided so far) or
  *   selects other projects than previous int64[*] (status 0, selected: the candidate indices in
  *   the order they were funded); with has_previous false that is i = 0.  If all count runs
- *   select previous, returns (count, 0, None, 0).  ties: how many exact ties the run returned
- *   settled by the tie-breaking order.  The add1 loop looks at the outcome only where it
+ *   select previous, returns (count, 0, None, 0, runs).  ties: how many exact ties the run returned
+ *   settled by the tie-breaking order; runs: how many MES runs were computed.  gallop: jump over
+ *   budgets where certify_round shows that every budget in between repeats previous (the runs
+ *   returned are the same as without it, and fewer are computed).  The add1 loop looks at the outcome only where it
  *   changes: an outcome that does not stop the loop at one budget does not stop it at another.
  *   integral: costs, utilities and weights are integers below 2**53, so that exact ties between
  *   prices cost / (sum of w u) can be settled exactly (with cost utilities every project all of
@@ -55,14 +57,21 @@ typedef struct {
     char *alive;      /* not yet funded, still affordable */
     char *dirty;      /* rho may be stale (some supporters paid since it was computed) */
     double *wu;       /* sum of w * u over all supporters, per project (constant) */
+    double *ew, *ewu; /* per supporter (edge): the group's weight w, and w * u */
     double *wsum;     /* voters supporting the project, per project (constant) */
     double *umax;     /* largest utility of a supporter, per project (constant) */
     Py_ssize_t ties;  /* exact ties settled by the tie-breaking order in this run */
     int64_t *sel;     /* the projects funded so far, in order */
+    double *sel_rho;  /* the price each was funded at */
     Py_ssize_t nsel;
+    /* certifying a run against a lower budget's run (see certify below) */
+    int certifying;
+    const int64_t *lo_sel;
+    const double *lo_rho;
+    Py_ssize_t lo_n;
 } Run;
 
-enum { OK = 0, CLOSE = 1, UNAFFORDABLE = 2 };
+enum { OK = 0, CLOSE = 1, UNAFFORDABLE = 2, NOT_CERTIFIED = 3 };
 enum { UNSETTLED = 2 }; /* clean[p]: 0 no, 1 yes, UNSETTLED not yet looked at since p was priced */
 
 /* Record whether the price of p is exactly cost / (sum of w u over the supporters paying rho u):
@@ -104,13 +113,12 @@ static int price(Run *r, Py_ssize_t p, double *out) {
     double rho = r->rho[p];
     double money = 0.0, poor_money = 0.0, rich_wu = 0.0;
     for (int64_t e = lo; e < hi; e++) {
-        const int64_t g = r->sup[e];
-        const double w = r->weight[g], bg = r->b[g], u = r->util[e];
+        const double w = r->ew[e], bg = r->b[r->sup[e]];
         money += w * bg;
-        if (bg < rho * u) {
+        if (bg < rho * r->util[e]) {
             poor_money += w * bg;
         } else {
-            rich_wu += w * u;
+            rich_wu += r->ewu[e];
         }
     }
     if (money < cost * (1.0 - r->tol)) return UNAFFORDABLE;
@@ -127,12 +135,11 @@ static int price(Run *r, Py_ssize_t p, double *out) {
         poor_money = 0.0;
         rich_wu = 0.0;
         for (int64_t e = lo; e < hi; e++) {
-            const int64_t g = r->sup[e];
-            const double w = r->weight[g], bg = r->b[g], u = r->util[e];
-            if (bg < rho * u) {
-                poor_money += w * bg;
+            const double bg = r->b[r->sup[e]];
+            if (bg < rho * r->util[e]) {
+                poor_money += r->ew[e] * bg;
             } else {
-                rich_wu += w * u;
+                rich_wu += r->ewu[e];
             }
         }
     }
@@ -183,6 +190,33 @@ static int settle_tie(Run *r, Py_ssize_t p, Py_ssize_t q) {
 #endif
 }
 
+/* Certifying (the add1 scan's jumps).  The run at a lower budget lo funded lo_sel[k] at price
+ * lo_rho[k] in round k; this run is at a budget hi > lo.  If in every round both runs fund the
+ * same project w and every other project still in the running at hi is either unaffordable
+ * there or priced clearly above w's price at lo, then every budget between lo and hi funds the
+ * same projects in the same order.  By induction on the rounds: with the same projects funded
+ * before, every voter's budget is non-decreasing in the initial budget (a payer keeps
+ * max(0, b - rho u), and rho falls as budgets rise), so at a budget b in between w costs at most
+ * its price at lo (and is affordable, as it is at lo), and any other project q at least its
+ * price at hi (or is unaffordable, as it is at hi): w wins.  Prices not yet brought up to date
+ * are lower bounds, which keeps the test sound; rivals close to the bound are brought up to
+ * date, and any close call fails the test (the scan then runs the budgets one by one). */
+static int certify_round(Run *r, Py_ssize_t w) {
+    const Py_ssize_t k = r->nsel;
+    if (k >= r->lo_n || r->lo_sel[k] != w) return NOT_CERTIFIED;
+    const double bound = r->lo_rho[k] * (1.0 + r->tol);
+    for (Py_ssize_t q = 0; q < r->m; q++) {
+        if (q == w || !r->alive[q] || r->rho[q] > bound) continue;
+        if (r->dirty[q]) {
+            const int st = refresh(r, q);
+            if (st == CLOSE) return NOT_CERTIFIED;
+            if (st == UNAFFORDABLE || r->rho[q] > bound) continue;
+        }
+        return NOT_CERTIFIED;
+    }
+    return OK;
+}
+
 static int run_rounds(Run *r) {
     const Py_ssize_t m = r->m;
     for (;;) {
@@ -192,7 +226,7 @@ static int run_rounds(Run *r) {
             best = -1;
             for (Py_ssize_t p = 0; p < m; p++)
                 if (r->alive[p] && (best < 0 || better(r, p, best))) best = p;
-            if (best < 0) return OK;
+            if (best < 0) return r->certifying && r->nsel != r->lo_n ? NOT_CERTIFIED : OK;
             if (!r->dirty[best]) break;
             if (refresh(r, best) == CLOSE) return CLOSE;
         }
@@ -212,6 +246,7 @@ static int run_rounds(Run *r) {
             if (cmp > 0) winner = q;
         }
         best = winner;
+        if (r->certifying && certify_round(r, best) != OK) return NOT_CERTIFIED;
         /* fund it: every supporter pays min(budget, rho * u) */
         const double rho = r->rho[best];
         for (int64_t e = r->indptr[best]; e < r->indptr[best + 1]; e++) {
@@ -226,6 +261,7 @@ static int run_rounds(Run *r) {
         /* most projects share a supporter with any winner: treat every price as possibly stale */
         memset(r->dirty, 1, (size_t)r->m);
         r->alive[best] = 0;
+        r->sel_rho[r->nsel] = rho;
         r->sel[r->nsel++] = best;
     }
 }
@@ -294,14 +330,78 @@ static PyObject *selection_list(const Run *r) {
     return list;
 }
 
+static int same_as(const Run *r, int status, const int64_t *previous, Py_ssize_t nprev, int has_previous) {
+    int same = has_previous && status == OK && r->nsel == nprev;
+    for (Py_ssize_t k = 0; same && k < r->nsel; k++) same = r->sel[k] == previous[k];
+    return same;
+}
+
+/* The scan with jumps: after a run that repeats previous, try to certify a jump of `span`
+ * budgets at once (certify_round: every budget in between repeats it too), doubling the span
+ * after a success and cutting it after a failure, when budgets are run one by one for a while
+ * (backoff).  Returns the first i whose run does not repeat previous (its run is in r, status
+ * in *status), or count. */
+static Py_ssize_t gallop_runs(Run *r, double start, double step, Py_ssize_t count, const int64_t *previous,
+                              Py_ssize_t nprev, int has_previous, int64_t *lo_sel, double *lo_rho, int *status,
+                              Py_ssize_t *runs) {
+    Py_ssize_t i = 0, span = 2, wait = 0, backoff = 1, lo_n = 0;
+    int fresh = 1; /* r holds the run at i (else a failed jump's run: lo_* hold the run at i) */
+    reset(r, start);
+    *status = run_rounds(r);
+    *runs = 1;
+    if (!same_as(r, *status, previous, nprev, has_previous)) return 0;
+    for (;;) {
+        if (fresh) { /* the run at i repeats previous: it is the lower end of the next jump */
+            memcpy(lo_sel, r->sel, sizeof(int64_t) * (size_t)r->nsel);
+            memcpy(lo_rho, r->sel_rho, sizeof(double) * (size_t)r->nsel);
+            lo_n = r->nsel;
+        }
+        const Py_ssize_t hi = i + span < count - 1 ? i + span : count - 1;
+        if (wait <= 0 && hi - i >= 2) {
+            reset(r, start + (double)hi * step);
+            r->certifying = 1;
+            r->lo_sel = lo_sel;
+            r->lo_rho = lo_rho;
+            r->lo_n = lo_n;
+            const int st = run_rounds(r);
+            r->certifying = 0;
+            ++*runs;
+            if (st == OK) { /* every budget in (i, hi] repeats previous */
+                i = hi;
+                fresh = 1;
+                backoff = 1;
+                if (span < (Py_ssize_t)1 << 20) span *= 2;
+                continue;
+            }
+            if (span >= 8) { /* a shorter jump from the same run */
+                span /= 4;
+                fresh = 0;
+                continue;
+            }
+            span = 2;
+            wait = backoff;
+            if (backoff < 32) backoff *= 2;
+        }
+        /* one budget */
+        i++;
+        wait--;
+        if (i >= count) return count;
+        reset(r, start + (double)i * step);
+        *status = run_rounds(r);
+        ++*runs;
+        fresh = 1;
+        if (!same_as(r, *status, previous, nprev, has_previous)) return i;
+    }
+}
+
 static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o[7];
     double start, step, tol;
     Py_ssize_t count;
-    int integral, has_previous;
-    if (!PyArg_ParseTuple(args, "OOOOOOddnOpdp", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &start, &step, &count,
-                          &o[6], &has_previous, &tol, &integral))
+    int integral, has_previous, gallop = 0;
+    if (!PyArg_ParseTuple(args, "OOOOOOddnOpdp|p", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &start, &step, &count,
+                          &o[6], &has_previous, &tol, &integral, &gallop))
         return NULL;
     static const char *names[7] = {"indptr", "sup", "util", "weight", "cost", "rank", "previous"};
     Py_buffer v[7];
@@ -309,6 +409,8 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Run r;
     memset(&r, 0, sizeof r);
+    int64_t *lo_sel = NULL; /* the run at the lower end of a jump (gallop) */
+    double *lo_rho = NULL;
     for (; got < 7; got++)
         if (get_buffer(o[got], &v[got], names[got], 8) < 0) goto done;
     r.indptr = v[0].buf;
@@ -337,8 +439,14 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     r.rho = malloc(sizeof(double) * m1);
     r.wu = malloc(sizeof(double) * m1);
     r.wsum = malloc(sizeof(double) * m1);
+    const size_t e1 = (size_t)(v[1].len / 8) + 1;
+    r.ew = malloc(sizeof(double) * e1);
+    r.ewu = malloc(sizeof(double) * e1);
     r.umax = malloc(sizeof(double) * m1);
     r.sel = malloc(sizeof(int64_t) * m1);
+    r.sel_rho = malloc(sizeof(double) * m1);
+    lo_sel = malloc(sizeof(int64_t) * m1);
+    lo_rho = malloc(sizeof(double) * m1);
     r.alive = malloc(m1);
     r.dirty = malloc(m1);
     r.clean = malloc(m1);
@@ -350,13 +458,15 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
         goto done;
     }
 #endif
-    if (!r.b || !r.rho || !r.wu || !r.wsum || !r.umax || !r.sel || !r.alive || !r.dirty || !r.clean || !r.unsure) {
+    if (!r.b || !r.rho || !r.wu || !r.ew || !r.ewu || !r.wsum || !r.umax || !r.sel || !r.sel_rho || !lo_sel || !lo_rho || !r.alive || !r.dirty || !r.clean || !r.unsure) {
         PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t p = 0; p < r.m; p++) {
         double wu = 0.0, wsum = 0.0, umax = 0.0;
         for (int64_t e = r.indptr[p]; e < r.indptr[p + 1]; e++) {
+            r.ew[e] = r.weight[r.sup[e]];
+            r.ewu[e] = r.ew[e] * r.util[e];
             wu += r.weight[r.sup[e]] * r.util[e];
             wsum += r.weight[r.sup[e]];
             if (r.util[e] > umax) umax = r.util[e];
@@ -367,32 +477,39 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     }
     /* budget start + i * step for i = 0, 1, ...: stop at the first close call or the first
      * selection that differs from `previous` (from the first run if there is none) */
-    Py_ssize_t i = 0;
+    Py_ssize_t i = 0, runs = 0;
     int status = OK;
     /* no Python object is touched in the loop: other threads (a web server) run meanwhile */
     Py_BEGIN_ALLOW_THREADS;
-    for (; i < count; i++) {
-        reset(&r, start + (double)i * step);
-        status = run_rounds(&r);
-        int same = has_previous && status == OK && r.nsel == nprev;
-        for (Py_ssize_t k = 0; same && k < r.nsel; k++) same = r.sel[k] == previous[k];
-        if (!same) break;
-    }
+    if (gallop)
+        i = gallop_runs(&r, start, step, count, previous, nprev, has_previous, lo_sel, lo_rho, &status, &runs);
+    else
+        for (; i < count; i++) {
+            reset(&r, start + (double)i * step);
+            status = run_rounds(&r);
+            runs++;
+            if (!same_as(&r, status, previous, nprev, has_previous)) break;
+        }
     Py_END_ALLOW_THREADS;
     if (i == count) {
-        result = Py_BuildValue("(niOi)", count, OK, Py_None, 0);
+        result = Py_BuildValue("(niOin)", count, OK, Py_None, 0, runs);
         goto done;
     }
     PyObject *list = selection_list(&r);
     if (list == NULL) goto done;
-    result = Py_BuildValue("(niNn)", i, status, list, r.ties);
+    result = Py_BuildValue("(niNnn)", i, status, list, r.ties, runs);
 done:
     free(r.b);
     free(r.rho);
     free(r.wu);
     free(r.wsum);
+    free(r.ew);
+    free(r.ewu);
     free(r.umax);
     free(r.sel);
+    free(r.sel_rho);
+    free(lo_sel);
+    free(lo_rho);
     free(r.alive);
     free(r.dirty);
     free(r.clean);

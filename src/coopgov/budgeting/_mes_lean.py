@@ -41,8 +41,9 @@ class _Kernel(Protocol):
         has_previous: bool,
         tol: float,
         integral: bool,
+        gallop: bool = False,
         /,
-    ) -> tuple[int, int, list[int] | None, int]: ...
+    ) -> tuple[int, int, list[int] | None, int, int]: ...
 
 
 def kernel() -> _Kernel | None:
@@ -96,25 +97,29 @@ class LeanMes:
     def selected(self, per_voter: float) -> list[int] | None:
         """The projects MES selects at this budget per voter, in order (free projects first), or
         ``None`` if a decision was too close to call in floating point."""
-        _, close, picked, _ = self._scan(per_voter, 0.0, 1, None)
+        _, close, picked, _, _ = self._scan(per_voter, 0.0, 1, None)
         return None if close or picked is None else self._free + picked
 
     def selected_untied(self, per_voter: float) -> list[int] | None:
         """As :meth:`selected`, but also ``None`` if the run broke an exact tie (the engine's run
         then reports it)."""
-        _, close, picked, ties = self._scan(per_voter, 0.0, 1, None)
+        _, close, picked, ties, _ = self._scan(per_voter, 0.0, 1, None)
         return None if close or ties or picked is None else self._free + picked
 
-    def next_change(self, start: float, step: float, count: int, previous: list[int]) -> tuple[int, list[int] | None]:
-        """Run MES at ``start + i * step`` for ``i = 0, 1, ...`` and stop at the first ``i`` whose
-        outcome is not ``previous`` (project indices, as :meth:`selected` gives them): returns
-        ``i`` and that outcome, or ``None`` for it if the run met a close call (the caller
-        decides it with the engine); ``(count, previous)`` if all ``count`` runs repeat it."""
+    def next_change(
+        self, start: float, step: float, count: int, previous: list[int]
+    ) -> tuple[int, list[int] | None, int]:
+        """Find the first ``i`` in ``0, 1, ..., count - 1`` whose MES run at ``start + i * step``
+        does not select ``previous`` (project indices, as :meth:`selected` gives them): returns
+        ``i``, that outcome (``None`` if the run met a close call: the caller decides it with the
+        engine) and how many runs the kernel computed; ``(count, previous, runs)`` if every
+        budget repeats ``previous``.  The kernel jumps over budgets it certifies repeat the
+        outcome (see ``certify_round`` in ``_cmes.c``), so it computes far fewer than ``i``."""
         prev = self._local(previous)
-        i, close, picked, _ = self._scan(start, step, count, prev)
+        i, close, picked, _, runs = self._scan(start, step, count, prev, gallop=True)
         if picked is None:
-            return i, previous
-        return i, None if close else self._free + picked
+            return i, previous, runs
+        return i, None if close else self._free + picked, runs
 
     def _local(self, selected: list[int]) -> list[int] | None:
         """``selected`` as candidate positions, or ``None`` if it is not free projects followed by
@@ -129,10 +134,10 @@ class LeanMes:
             return None
 
     def _scan(
-        self, start: float, step: float, count: int, previous: list[int] | None
-    ) -> tuple[int, int, list[int] | None, int]:
+        self, start: float, step: float, count: int, previous: list[int] | None, *, gallop: bool = False
+    ) -> tuple[int, int, list[int] | None, int, int]:
         prev = np.asarray(previous if previous is not None else [], dtype=np.int64)
-        i, close, picked, ties = self._kernel.scan(
+        i, close, picked, ties, runs = self._kernel.scan(
             self._indptr,
             self._sup,
             self._util,
@@ -146,6 +151,7 @@ class LeanMes:
             previous is not None,
             TOL,
             self._integral,
+            gallop,
         )
         cands = self._cands
-        return i, close, None if picked is None else [cands[k] for k in picked], ties
+        return i, close, None if picked is None else [cands[k] for k in picked], ties, runs

@@ -233,8 +233,9 @@ def _add1_lean(
 ) -> tuple[MesRun, int, int]:
     """The add1 loop with the compiled kernel: every increment in turn, as pabutools does.
 
-    The kernel runs the increments (projects only) and comes back only where the outcome changes
-    or it meets a close call, which the exact-checked engine then decides.  Whether an increment
+    The kernel runs the increments (projects only), jumping over those it certifies repeat the
+    outcome, and comes back only where the outcome changes or it meets a close call, which the
+    exact-checked engine then decides.  Whether an increment
     stops the loop depends on its outcome alone (its cost, and whether another project fits), so
     increments repeating an outcome that did not stop it do not stop it either.  The run
     returned is recomputed by the engine for its payments.
@@ -249,14 +250,23 @@ def _add1_lean(
     computed = 1
     j = 1
     tick = _ticker(progress, per_voter, step)
+    chunk = _CHUNK
     while True:
         tick(j)
-        skipped, sel = lean.next_change(base_f + j * step_f, step_f, _CHUNK, prev_sel)
-        computed += skipped + (skipped < _CHUNK)
+        began = time.perf_counter()
+        skipped, sel, runs = lean.next_change(base_f + j * step_f, step_f, chunk, prev_sel)
+        took = time.perf_counter() - began
+        computed += runs
         if skipped:
             prev_run = None
         j += skipped
-        if skipped == _CHUNK:
+        if skipped == chunk:
+            # certified jumps make chunks quick: take bigger ones, but come back about
+            # every half second to report progress
+            if took < 0.1:
+                chunk = min(2 * chunk, 1 << 16)
+            elif took > 0.5:
+                chunk = max(chunk // 2, 16)
             continue
         run: MesRun | None = None
         if sel is None:
@@ -291,8 +301,8 @@ def _ticker(progress: Callable[[str], None] | None, per_voter: Fraction, step: F
 
 
 _CHUNK = 250
-"""Increments the kernel may run before coming back (to report progress): under a second on the
-largest files."""
+"""Increments the kernel first goes through before coming back (to report progress); the loop
+then sizes the chunks to take about a tenth to half a second each."""
 
 
 def _cheapest_unchosen(by_cost: list[int], chosen: set[int]) -> list[int]:
