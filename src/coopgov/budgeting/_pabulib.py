@@ -203,7 +203,6 @@ def _read_bytes_fast(data: bytes, file: str, *, voter_ids: bool, progress: Progr
         return None
     if (voter_ids and iid >= 0) or ip >= 0 or cons.max_sum_cost is not None or not header.strip():
         return None
-    need = iv
     end = len(data)
     while end > nl + 1 and data[end - 1] in b" \t\n\x0b\x0c":
         end -= 1
@@ -212,22 +211,30 @@ def _read_bytes_fast(data: bytes, file: str, *, voter_ids: bool, progress: Progr
     if progress:
         lines = data.count(b"\n", start)
         progress(f"reading VOTES ({lines:,} lines)")
+    ballots = _tally_in_c(memoryview(data)[nl + 1 : end], instance, vote_type, cons, iv, len(cols))
+    if ballots is None:
+        return None
+    return Election(instance, Profile(vote_type=vote_type, ballots=ballots, constraints=cons))
+
+
+def _tally_in_c(
+    body: str | memoryview, instance: Instance, vote_type: str, cons: BallotConstraints, vote_col: int, ncols: int
+) -> tuple[Ballot, ...] | None:
+    """The VOTES rows ``body`` (vote in column ``vote_col`` of ``ncols``, no other column wanted)
+    read by the C reader, or ``None`` (C not built, or a row it leaves to the Python reader)."""
     max_len = cons.max_length
     if vote_type == "choose-1" and max_len is None:
         max_len = 1
-    ballots = _cvotes_api.tally(
-        memoryview(data)[nl + 1 : end],
+    return _cvotes_api.tally(
+        body,
         [p.id for p in instance.projects],
-        vote_col=iv,
-        need=need,
-        exact_fields=len(cols) == need + 1,
+        vote_col=vote_col,
+        need=vote_col,
+        exact_fields=ncols == vote_col + 1,
         ordinal=vote_type == "ordinal",
         min_len=cons.min_length,
         max_len=max_len,
     )
-    if ballots is None:
-        return None
-    return Election(instance, Profile(vote_type=vote_type, ballots=ballots, constraints=cons))
 
 
 def _parse_head(
@@ -472,19 +479,7 @@ def _parse_votes_fast(
     need = max(wanted)
     if not with_ids and ip < 0 and cons.max_sum_cost is None:
         # the usual case (approval, choice or ordinal votes): rows read and grouped in C
-        max_len = cons.max_length
-        if vote_type == "choose-1" and max_len is None:
-            max_len = 1
-        ballots = _cvotes_api.tally(
-            body,
-            [p.id for p in instance.projects],
-            vote_col=iv,
-            need=need,
-            exact_fields=len(cols) == need + 1,
-            ordinal=vote_type == "ordinal",
-            min_len=cons.min_length,
-            max_len=max_len,
-        )
+        ballots = _tally_in_c(body, instance, vote_type, cons, iv, len(cols))
         if ballots is not None:
             return Profile(vote_type=vote_type, ballots=ballots, constraints=cons)
     parts = ["([^;\n]*)" if j in wanted else "[^;\n]*" for j in range(need + 1)]
