@@ -155,12 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     keep = (lambda n: n in args.only) if args.only else (lambda n: True)
 
     _warm_up()
+    from coopgov.budgeting import _cvotes_api
     from coopgov.budgeting._mes_lean import kernel
 
     print(
-        "coopgov's add1 runs each increment with the compiled kernel"
-        if kernel() is not None
-        else "coopgov was installed without its compiled kernel: add1 uses the numpy engine alone"
+        "coopgov's C parts: "
+        + ("the pabulib VOTES reader" if _cvotes_api.available() else "no C reader (VOTES read in Python)")
+        + ", "
+        + (
+            "the MES kernel (plain MES, and add1 jumping over certified increments)"
+            if kernel() is not None
+            else "no MES kernel (the numpy engine alone)"
+        )
     )
     ok = True
     if "1" in args.parts:
