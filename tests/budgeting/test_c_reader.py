@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from budgeting_helpers import ALL_FILES, BUDGETS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coopgov.budgeting import BudgetingError, _cvotes_api
 from coopgov.budgeting._model import SCORINGS
@@ -128,3 +130,40 @@ def test_valid_utf8_in_the_votes_is_read(tmp_path, monkeypatch: pytest.MonkeyPat
     with_c, without = _both(monkeypatch, lambda: read_pabulib(path, voter_ids=False))
     assert with_c == without
     assert len(with_c.profile.ballots) == 3
+
+
+_PIECES = st.sampled_from(
+    ["a", "b", "c", "ab", ",", ";", "\n", "\r\n", "1", "22", " ", '"', "Ł", "€", "", "a,b", "c,a", ";;"]
+)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.lists(_PIECES, max_size=8).map("".join), max_size=12),
+    tail=st.binary(max_size=4),
+    vote_type=st.sampled_from(["approval", "ordinal", "choose-1"]),
+    extra=st.sampled_from(["", "max_length;2\n", "min_length;2\n"]),
+)
+def test_any_votes_read_the_same_with_and_without_c(
+    rows: list[str], tail: bytes, vote_type: str, extra: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Whatever the VOTES rows hold (bad bytes included), the file reads the same with and
+    without the C reader: the same election or the same error."""
+    path = tmp_path_factory.mktemp("fuzz") / "f.pb"
+    path.write_bytes(_text("\n".join(f"{i};{r}" for i, r in enumerate(rows)), vote_type, extra).encode() + tail)
+
+    def read() -> object:
+        try:
+            return read_pabulib(path, voter_ids=False)
+        except BudgetingError as exc:
+            return str(exc)
+
+    with_c = read()
+    saved = _cvotes_api._C
+    _cvotes_api._C = None
+    try:
+        without = read()
+    finally:
+        _cvotes_api._C = saved
+    assert with_c == without
