@@ -22,6 +22,9 @@ In every add1 run the engine's own add1 took within 0.2 s of the platform's whol
 (ratio 0.99–1.4): where the 5 s target is missed, it is missed in the engine, not the platform.
 With the engine's compiled add1 kernel (second session, same day, load average about 3):
 Warszawa 2026 add1 close -> published 1.02 s (engine alone 0.95 s); Łódź 2022 add1 0.17 s.
+Third session, on a machine about twice as slow (a plain Python loop takes 2.0x as long), with
+the C reader and the kernel's certified add1 jumps: Warszawa 2026 add1 2.65 s (engine alone
+2.35 s, of which 1.29 s to select); Łódź 2022 add1 0.38 s.
 """
 
 from __future__ import annotations
