@@ -293,3 +293,16 @@ def test_certified_jumps_find_every_change_that_single_steps_find(name: str, cou
     stepped = changes(False)
     assert stepped  # the range holds changes
     assert changes(True) == stepped
+
+
+@needs_kernel
+def test_plain_mes_with_a_free_project_explains_the_same_with_and_without_the_kernel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    election = election_of([0, 6, 9, 4], [((0, 1), 3), ((1, 2), 2), ((2, 3), 4), ((3,), 1)], budget=30)
+    fast = allocate(election, "mes", scoring="approval")  # a free project needs a positive utility
+    monkeypatch.setattr(_mes_lean, "kernel", lambda: None)
+    slow = allocate(election, "mes", scoring="approval")
+    assert fast.selected == slow.selected and fast.selected[0] == 0
+    assert [fast.explanations[p] for p in range(4)] == [slow.explanations[p] for p in range(4)]
+    assert fast.explanations[0].text == "Funded: it costs nothing."
