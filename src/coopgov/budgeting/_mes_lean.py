@@ -17,12 +17,9 @@ from typing import Protocol, cast
 import numpy as np
 import numpy.typing as npt
 
-from ._mes_engine import MesProblem
+from ._mes_engine import TOL, MesProblem
 
-__all__ = ["TOL", "LeanMes", "kernel"]
-
-TOL = 1e-9
-"""Relative margin within which the kernel leaves a decision to the exact-checked engine."""
+__all__ = ["LeanMes", "kernel"]
 
 
 class _Kernel(Protocol):
@@ -94,17 +91,14 @@ class LeanMes:
         k = kernel()
         return None if k is None else cls(prob, k)
 
-    def selected(self, per_voter: float) -> list[int] | None:
+    def selected(self, per_voter: float, *, refuse_ties: bool = False) -> list[int] | None:
         """The projects MES selects at this budget per voter, in order (free projects first), or
-        ``None`` if a decision was too close to call in floating point."""
-        _, close, picked, _, _ = self._scan(per_voter, 0.0, 1, None)
-        return None if close or picked is None else self._free + picked
-
-    def selected_untied(self, per_voter: float) -> list[int] | None:
-        """As :meth:`selected`, but also ``None`` if the run broke an exact tie (the engine's run
-        then reports it)."""
+        ``None`` if a decision was too close to call in floating point, or, with
+        ``refuse_ties``, if the run broke an exact tie (the engine's run then reports it)."""
         _, close, picked, ties, _ = self._scan(per_voter, 0.0, 1, None)
-        return None if close or ties or picked is None else self._free + picked
+        if close or (ties and refuse_ties) or picked is None:
+            return None
+        return self._free + picked
 
     def next_change(
         self, start: float, step: float, count: int, previous: list[int]

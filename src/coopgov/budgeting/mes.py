@@ -50,6 +50,7 @@ Completions (``completion=``)
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -242,8 +243,6 @@ def _add1_lean(
     """
     budget = Fraction(table.budget)
     costs = table.costs
-    # exhaustiveness: the cheapest candidate not selected must not fit in what is left
-    by_cost = sorted(prob.candidates, key=lambda p: costs[p])
     base_f, step_f = float(per_voter), float(step)
     prev_sel: list[int] = list(first.selected)
     prev_run: MesRun | None = first  # the engine's run at increment j - 1, if there is one
@@ -278,7 +277,7 @@ def _add1_lean(
                 prev_run = run_mes(prob, per_voter + (j - 1) * step, exact=False)
                 computed += 1
             return prev_run, j - 1, computed
-        if all(costs[p] > budget - spent for p in _cheapest_unchosen(by_cost, set(sel))):
+        if is_exhaustive(table, prob.candidates, sel):
             if run is None:
                 run = run_mes(prob, per_voter + j * step, exact=False)
                 computed += 1
@@ -303,15 +302,6 @@ def _ticker(progress: Callable[[str], None] | None, per_voter: Fraction, step: F
 _CHUNK = 250
 """Increments the kernel first goes through before coming back (to report progress); the loop
 then sizes the chunks to take about a tenth to half a second each."""
-
-
-def _cheapest_unchosen(by_cost: list[int], chosen: set[int]) -> list[int]:
-    """The cheapest candidate outside ``chosen`` (as a list of at most one): the outcome is
-    exhaustive (pabutools ``is_exhaustive``) exactly when it does not fit."""
-    for p in by_cost:
-        if p not in chosen:
-            return [p]
-    return []
 
 
 def _money(x: Amount, currency: str) -> str:
@@ -366,7 +356,7 @@ def equal_shares(
         # computed only if an explanation or a payment is asked for.
         quick = None
         if not exact and (lean := LeanMes.create(prob)) is not None:
-            quick = lean.selected_untied(float(per_voter))
+            quick = lean.selected(float(per_voter), refuse_ties=True)
         if quick is None:
             run = run_mes(prob, per_voter, exact=exact)
             mes_selected = list(run.selected)
@@ -377,16 +367,17 @@ def equal_shares(
     details["virtual_budget_per_voter"] = virtual_per_voter
     details["exact_checks"] = run.exact_checks if run is not None else 0
     details["mes_selected"] = tuple(mes_selected)
-    runs_kept: list[MesRun] = [] if run is None else [run]
+    kept = run
 
+    @functools.cache
     def the_run() -> MesRun:
         """The engine's run behind ``mes_selected`` (computed on first use in the fast path)."""
-        if not runs_kept:
-            again = run_mes(prob, per_voter, exact=False)
-            if again.selected != mes_selected:  # the kernel and the engine never disagree
-                raise AssertionError(f"MES kernel chose {mes_selected}, the engine {again.selected}")
-            runs_kept.append(again)
-        return runs_kept[0]
+        if kept is not None:
+            return kept
+        again = run_mes(prob, per_voter, exact=False)
+        if again.selected != mes_selected:  # the kernel and the engine never disagree
+            raise AssertionError(f"MES kernel chose {mes_selected}, the engine {again.selected}")
+        return again
 
     ties: list[str] = []
     for i, rnd in enumerate(run.rounds if run is not None else (), 1):
@@ -399,8 +390,9 @@ def equal_shares(
 
     selected = list(mes_selected)
     stage: dict[int, str] = {p: "free" for p in prob.free}
-    free = set(prob.free)
-    for i, p in enumerate((p for p in mes_selected if p not in free), 1):
+    # the rounds fund the projects after the free ones, in order
+    round_of = {p: i for i, p in enumerate(mes_selected[len(prob.free) :], 1)}
+    for p, i in round_of.items():
         stage[p] = f"round {i}"
     if completion in ("utilitarian", "add1-utilitarian"):
         added, gties = greedy_completion(table, ranks, selected)
@@ -452,7 +444,7 @@ def equal_shares(
 
     virtual = (
         f" (Each voter's share: {_money(virtual_per_voter, currency)}, raised from "
-        f"{_money(Fraction(table.budget) / table.num_voters, currency)} by the add1 completion.)"
+        f"{_money(per_voter, currency)} by the add1 completion.)"
         if steps
         else ""
     )
@@ -481,7 +473,7 @@ def equal_shares(
                     f"outcome.",
                     data,
                 )
-            r = int(stage[p].removeprefix("round "))
+            r = round_of[p]
             rnd = the_run().rounds[r - 1]
             paid = [rnd.pay(j) for j in range(len(rnd.item_cls))]
             us = np.asarray(table.utilities[p], dtype=np.int64)
