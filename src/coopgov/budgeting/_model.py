@@ -316,24 +316,43 @@ class Election:
 
     def _utilities(self, scoring: str) -> UtilityTable:
         projects = self.instance.projects
-        m = len(projects)
         costs = tuple(p.cost for p in projects)
+        supporters, utilities = self._supporters(scoring, costs)
+        return UtilityTable(
+            costs=costs,
+            budget=self.instance.budget,
+            voter_weights=tuple(b.multiplicity for b in self.profile.ballots),
+            supporters=supporters,
+            utilities=utilities,
+            project_ids=tuple(p.id for p in projects),
+            scoring=scoring,
+        )
+
+    def _supporters(
+        self, scoring: str, costs: tuple[int, ...]
+    ) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+        """``supporters`` and ``utilities`` of the table: built in C when the C reader was built
+        and the scoring is one it knows, else here."""
+        from . import _cvotes_api
+
+        m = len(costs)
         vote_type = self.profile.vote_type
         ballots = self.profile.ballots
+        if scoring not in SCORINGS:
+            raise BudgetingError(f"unknown scoring {scoring!r} (choose from {', '.join(SCORINGS)})")
+        if scoring == "points" and vote_type not in ("cumulative", "scoring"):
+            raise BudgetingError(f"scoring 'points' needs cumulative or scoring ballots, not {vote_type}")
+        if scoring in ("borda", "krakow-321", "positional") and vote_type != "ordinal":
+            raise BudgetingError(f"scoring {scoring!r} needs ordinal ballots, not {vote_type}")
+        top = 0  # krakow-321: points of the first choice
+        if scoring == "krakow-321":
+            k = self.profile.constraints.max_length
+            top = k if k is not None else max((len(b.items) for b in ballots), default=0)
+        fast = _cvotes_api.table(ballots, m, scoring, costs, top)
+        if fast is not None:
+            return fast
         sup: list[list[int]] = [[] for _ in range(m)]
         uti: list[list[int]] = [[] for _ in range(m)]
-        fast = self._utilities_c(scoring)
-        if fast is not None:
-            sup_t, uti_t = fast
-            return UtilityTable(
-                costs=costs,
-                budget=self.instance.budget,
-                voter_weights=tuple(b.multiplicity for b in ballots),
-                supporters=sup_t,
-                utilities=uti_t,
-                project_ids=tuple(p.id for p in projects),
-                scoring=scoring,
-            )
         if scoring in ("approval", "cost"):
             appenders = [s.append for s in sup]
             for g, b in enumerate(ballots):
@@ -342,57 +361,22 @@ class Election:
             # every supporter of p has the same utility: its cost, or 1
             uti = [[costs[p] if scoring == "cost" else 1] * len(sup[p]) for p in range(m)]
         elif scoring == "points":
-            if vote_type not in ("cumulative", "scoring"):
-                raise BudgetingError(f"scoring 'points' needs cumulative or scoring ballots, not {vote_type}")
             for g, b in enumerate(ballots):
                 pts = b.points if b.points is not None else (1,) * len(b.items)
                 for p, x in zip(b.items, pts, strict=True):
                     if x > 0:
                         sup[p].append(g)
                         uti[p].append(x)
-        elif scoring in ("borda", "krakow-321", "positional"):
-            if vote_type != "ordinal":
-                raise BudgetingError(f"scoring {scoring!r} needs ordinal ballots, not {vote_type}")
-            k = self.profile.constraints.max_length
-            if k is None:
-                k = max((len(b.items) for b in ballots), default=0)
+        else:  # ordinal scorings
+            drop = 1 if scoring == "borda" else 0
             for g, b in enumerate(ballots):
-                drop = 1 if scoring == "borda" else 0
-                top = k if scoring == "krakow-321" else len(b.items) - drop
+                first = top if scoring == "krakow-321" else len(b.items) - drop
                 for pos, p in enumerate(b.items):
-                    x = top - pos
+                    x = first - pos
                     if x > 0:
                         sup[p].append(g)
                         uti[p].append(x)
-        else:
-            raise BudgetingError(f"unknown scoring {scoring!r} (choose from {', '.join(SCORINGS)})")
-        return UtilityTable(
-            costs=costs,
-            budget=self.instance.budget,
-            voter_weights=tuple(b.multiplicity for b in ballots),
-            supporters=tuple(tuple(s) for s in sup),
-            utilities=tuple(tuple(u) for u in uti),
-            project_ids=tuple(p.id for p in projects),
-            scoring=scoring,
-        )
-
-    def _utilities_c(self, scoring: str) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]] | None:
-        """The supporters and utilities built in C (same as below), when the C reader is built
-        and the scoring fits the ballots; else ``None``."""
-        from . import _cvotes_api
-
-        vote_type = self.profile.vote_type
-        if scoring not in _cvotes_api.TABLE_MODES:
-            return None
-        if scoring not in ("approval", "cost") and vote_type != "ordinal":
-            return None  # the Python code raises the error
-        top = 0
-        if scoring == "krakow-321":
-            k = self.profile.constraints.max_length
-            top = k if k is not None else max((len(b.items) for b in self.profile.ballots), default=0)
-        projects = self.instance.projects
-        costs = tuple(p.cost for p in projects)
-        return _cvotes_api.table(self.profile.ballots, len(projects), scoring, costs, top)
+        return tuple(tuple(s) for s in sup), tuple(tuple(u) for u in uti)
 
     def default_scoring(self) -> str:
         """The natural utilities for this vote type: points for cumulative/scoring, positional
