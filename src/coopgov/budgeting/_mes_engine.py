@@ -91,9 +91,9 @@ class MesProblem:
         wf_all = w_all.astype(np.float64)
         uf_all = u_all.astype(np.float64)
         wuf_all = wf_all * uf_all
-        # exact totals of w * u: in int64 when no sum can overflow, else with Python integers
-        max_u = int(u_all.max()) if total else 0
-        if max_u * max(self.num_voters, 1) * max(int(lengths.max()) if len(lengths) else 1, 1) < 2**62:
+        # exact totals of w * u: in int64 when the running sum over every project stays far below
+        # 2**63 (its float estimate is within a few ulps), else with Python integers
+        if float(wuf_all.sum()) < 2**62:
             cum = np.zeros(total + 1, dtype=np.int64)
             np.cumsum(w_all * u_all, out=cum[1:])
             wu_totals = [int(x) for x in cum[bounds[1:]] - cum[bounds[:-1]]]
