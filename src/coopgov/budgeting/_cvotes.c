@@ -6,12 +6,12 @@
  * Python code (which also locates errors, with their line) does the work instead, so they never
  * decide what is an error.
  *
- * tally(body, ids, need, exact_fields, vote_col, ordinal, min_len, max_len, ballot_type)
+ * tally(body, ids, exact_fields, vote_col, ordinal, min_len, max_len, ballot_type)
  *     -> tuple of ballot_type(items, None, count, ()) | None
  *   body: the rows of VOTES after the header, UTF-8 (checked), separated by "\n", without quotes
  *   or "\r";
  *   ids: the project ids (str) in instance order;
- *   each row must have at least need + 1 fields separated by ";" (exactly need + 1 when
+ *   each row must have at least vote_col + 1 fields separated by ";" (exactly that many when
  *   exact_fields), the vote (field vote_col) being "" or project ids separated by "," that match
  *   ids exactly, each once, min_len <= count <= max_len.  Items are project indices, sorted
  *   ascending unless ordinal; identical ballots are merged (multiplicity count), in the order
@@ -156,7 +156,7 @@ static void groups_free(Groups *g) {
 
 /* One row: fills items (k of them) from the vote field.  Returns 1 if the row is usable, 0 if
  * not (the Python reader must look at it). */
-static int read_row(const char *row, const char *end, Py_ssize_t need, int exact_fields, Py_ssize_t vote_col,
+static int read_row(const char *row, const char *end, int exact_fields, Py_ssize_t vote_col,
                     const IdTable *ids, int ordinal, Py_ssize_t min_len, Py_ssize_t max_len, int32_t *items,
                     Py_ssize_t *k_out, uint32_t *seen, uint32_t stamp) {
     /* locate the vote field and count the fields */
@@ -173,10 +173,10 @@ static int read_row(const char *row, const char *end, Py_ssize_t need, int exact
             field++;
             if (p == end) break;
             f0 = p + 1;
-            if (field > need && !exact_fields) break; /* the rest of the row is not looked at */
+            if (field > vote_col && !exact_fields) break; /* the rest of the row is not looked at */
         }
     }
-    if (field < need + 1 || (exact_fields && field != need + 1) || vs == NULL) return 0;
+    if (vs == NULL || (exact_fields && field != vote_col + 1)) return 0;
     Py_ssize_t k = 0;
     if (ve > vs) {
         const char *t0 = vs;
@@ -244,9 +244,9 @@ static PyObject *cvotes_tally(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer body;
     PyObject *ids_list, *ballot_type;
-    Py_ssize_t need, vote_col, min_len, max_len;
+    Py_ssize_t vote_col, min_len, max_len;
     int exact_fields, ordinal;
-    if (!PyArg_ParseTuple(args, "y*O!npnpnnO!", &body, &PyList_Type, &ids_list, &need, &exact_fields, &vote_col,
+    if (!PyArg_ParseTuple(args, "y*O!pnpnnO!", &body, &PyList_Type, &ids_list, &exact_fields, &vote_col,
                           &ordinal, &min_len, &max_len, &PyType_Type, &ballot_type))
         return NULL;
     PyTypeObject *btype = (PyTypeObject *)ballot_type;
@@ -315,7 +315,7 @@ static PyObject *cvotes_tally(PyObject *self, PyObject *args) {
         Py_ssize_t k = 0;
         stamp++;
         if (row_end == row ||
-            !read_row(row, row_end, need, exact_fields, vote_col, &ids, ordinal, min_len, max_len, items, &k, seen,
+            !read_row(row, row_end, exact_fields, vote_col, &ids, ordinal, min_len, max_len, items, &k, seen,
                       stamp)) {
             usable = 0;
             break;

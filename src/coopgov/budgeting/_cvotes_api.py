@@ -24,7 +24,6 @@ class _Module(Protocol):
         self,
         body: bytes | memoryview,
         ids: list[str],
-        need: int,
         exact_fields: bool,
         vote_col: int,
         ordinal: bool,
@@ -64,7 +63,6 @@ def tally(
     ids: list[str],
     *,
     vote_col: int,
-    need: int,
     exact_fields: bool,
     ordinal: bool,
     min_len: int | None,
@@ -73,14 +71,13 @@ def tally(
     """The grouped ballots of the VOTES rows ``body`` (no header, no quotes, no blank row), as
     :func:`._pabulib._simple_ballots` makes them; ``None`` if C is not there or a row is unusual.
 
-    Each row needs ``need + 1`` fields at least (exactly, with ``exact_fields``); the vote is
-    field ``vote_col``."""
+    The vote is field ``vote_col``; each row needs that many fields before it at least (exactly
+    the vote's, as the last field, with ``exact_fields``)."""
     if _C is None:
         return None
     return _C.tally(
         body.encode("utf-8") if isinstance(body, str) else body,
         ids,
-        need,
         exact_fields,
         vote_col,
         ordinal,

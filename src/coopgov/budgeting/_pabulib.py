@@ -78,6 +78,8 @@ ProgressFn = Callable[[str], None]
 def _number(text: str, what: str, file: str, line: int) -> Fraction:
     """Parse a decimal exactly (``1000000.00``, ``1,5`` with a decimal comma)."""
     s = text.strip().replace(",", ".") if text.count(",") == 1 and "." not in text else text.strip()
+    if s.isascii() and s.isdigit():  # the usual case, without Fraction's parser
+        return Fraction(int(s))
     try:
         value = Fraction(s)
     except (ValueError, ZeroDivisionError):
@@ -86,8 +88,6 @@ def _number(text: str, what: str, file: str, line: int) -> Fraction:
 
 
 def _whole(text: str, what: str, file: str, line: int) -> int:
-    if text.isascii() and text.isdigit():  # the usual case, without a Fraction
-        return int(text)
     value = _number(text, what, file, line)
     if value.denominator != 1:
         raise BudgetingError(f"{what} {text!r} is not a whole number", file, line)
@@ -201,7 +201,7 @@ def _read_bytes_fast(data: bytes, file: str, *, voter_ids: bool, progress: Progr
         _, cols, iv, ip, iid = _votes_header([header], votes_line + 1, vote_type, file)
     except BudgetingError:
         return None
-    if (voter_ids and iid >= 0) or ip >= 0 or cons.max_sum_cost is not None or not header.strip():
+    if not header.strip():
         return None
     end = len(data)
     while end > nl + 1 and data[end - 1] in b" \t\n\x0b\x0c":
@@ -211,17 +211,29 @@ def _read_bytes_fast(data: bytes, file: str, *, voter_ids: bool, progress: Progr
     if progress:
         lines = data.count(b"\n", start)
         progress(f"reading VOTES ({lines:,} lines)")
-    ballots = _tally_in_c(memoryview(data)[nl + 1 : end], instance, vote_type, cons, iv, len(cols))
+    body = memoryview(data)[nl + 1 : end]
+    ballots = _tally_in_c(body, instance, vote_type, cons, cols, iv, ip, with_ids=voter_ids and iid >= 0)
     if ballots is None:
         return None
     return Election(instance, Profile(vote_type=vote_type, ballots=ballots, constraints=cons))
 
 
 def _tally_in_c(
-    body: str | memoryview, instance: Instance, vote_type: str, cons: BallotConstraints, vote_col: int, ncols: int
+    body: str | memoryview,
+    instance: Instance,
+    vote_type: str,
+    cons: BallotConstraints,
+    cols: list[str],
+    vote_col: int,
+    points_col: int,
+    *,
+    with_ids: bool,
 ) -> tuple[Ballot, ...] | None:
-    """The VOTES rows ``body`` (vote in column ``vote_col`` of ``ncols``, no other column wanted)
-    read by the C reader, or ``None`` (C not built, or a row it leaves to the Python reader)."""
+    """The VOTES rows ``body`` (columns ``cols``) read by the C reader, or ``None``: C not built,
+    not the usual case it takes (voter ids or points wanted, a cost limit per ballot), or a row
+    it leaves to the Python reader."""
+    if with_ids or points_col >= 0 or cons.max_sum_cost is not None:
+        return None
     max_len = cons.max_length
     if vote_type == "choose-1" and max_len is None:
         max_len = 1
@@ -229,8 +241,7 @@ def _tally_in_c(
         body,
         [p.id for p in instance.projects],
         vote_col=vote_col,
-        need=vote_col,
-        exact_fields=ncols == vote_col + 1,
+        exact_fields=len(cols) == vote_col + 1,
         ordinal=vote_type == "ordinal",
         min_len=cons.min_length,
         max_len=max_len,
@@ -391,11 +402,7 @@ def _parse_projects(lines: list[str], start: int, end: int, file: str) -> tuple[
         cost_text = _given(rec["cost"])
         if cost_text is None:
             raise BudgetingError(f"project {pid!r} has no cost", file, lineno)
-        cost_f = (
-            Fraction(int(cost_text))
-            if cost_text.isascii() and cost_text.isdigit()
-            else _number(cost_text, f"cost of project {pid!r}", file, lineno)
-        )
+        cost_f = _number(cost_text, f"cost of project {pid!r}", file, lineno)
         if cost_f < 0:
             raise BudgetingError(f"project {pid!r} has a negative cost ({cost_text})", file, lineno)
         if cost_f.denominator != 1:
@@ -477,11 +484,10 @@ def _parse_votes_fast(
     wanted = {iv, ip, iid} if with_ids else {iv, ip}
     wanted.discard(-1)
     need = max(wanted)
-    if not with_ids and ip < 0 and cons.max_sum_cost is None:
-        # the usual case (approval, choice or ordinal votes): rows read and grouped in C
-        ballots = _tally_in_c(body, instance, vote_type, cons, iv, len(cols))
-        if ballots is not None:
-            return Profile(vote_type=vote_type, ballots=ballots, constraints=cons)
+    # the usual case (approval, choice or ordinal votes): rows read and grouped in C
+    ballots = _tally_in_c(body, instance, vote_type, cons, cols, iv, ip, with_ids=with_ids)
+    if ballots is not None:
+        return Profile(vote_type=vote_type, ballots=ballots, constraints=cons)
     parts = ["([^;\n]*)" if j in wanted else "[^;\n]*" for j in range(need + 1)]
     tail = "(?:;[^\n]*)?" if len(cols) > need + 1 else ""
     pattern = re.compile("^" + ";".join(parts) + tail + "$", re.M)
