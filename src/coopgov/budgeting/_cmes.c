@@ -64,8 +64,7 @@ typedef struct {
     int64_t *sel;     /* the projects funded so far, in order */
     double *sel_rho;  /* the price each was funded at */
     Py_ssize_t nsel;
-    /* certifying a run against a lower budget's run (see certify below) */
-    int certifying;
+    /* certifying a run against a lower budget's run (certify_round), when lo_sel is not NULL */
     const int64_t *lo_sel;
     const double *lo_rho;
     Py_ssize_t lo_n;
@@ -226,7 +225,7 @@ static int run_rounds(Run *r) {
             best = -1;
             for (Py_ssize_t p = 0; p < m; p++)
                 if (r->alive[p] && (best < 0 || better(r, p, best))) best = p;
-            if (best < 0) return r->certifying && r->nsel != r->lo_n ? NOT_CERTIFIED : OK;
+            if (best < 0) return r->lo_sel != NULL && r->nsel != r->lo_n ? NOT_CERTIFIED : OK;
             if (!r->dirty[best]) break;
             if (refresh(r, best) == CLOSE) return CLOSE;
         }
@@ -246,7 +245,7 @@ static int run_rounds(Run *r) {
             if (cmp > 0) winner = q;
         }
         best = winner;
-        if (r->certifying && certify_round(r, best) != OK) return NOT_CERTIFIED;
+        if (r->lo_sel != NULL && certify_round(r, best) != OK) return NOT_CERTIFIED;
         /* fund it: every supporter pays min(budget, rho * u) */
         const double rho = r->rho[best];
         for (int64_t e = r->indptr[best]; e < r->indptr[best + 1]; e++) {
@@ -359,12 +358,11 @@ static Py_ssize_t gallop_runs(Run *r, double start, double step, Py_ssize_t coun
         const Py_ssize_t hi = i + span < count - 1 ? i + span : count - 1;
         if (wait <= 0 && hi - i >= 2) {
             reset(r, start + (double)hi * step);
-            r->certifying = 1;
             r->lo_sel = lo_sel;
             r->lo_rho = lo_rho;
             r->lo_n = lo_n;
             const int st = run_rounds(r);
-            r->certifying = 0;
+            r->lo_sel = NULL;
             ++*runs;
             if (st == OK) { /* every budget in (i, hi] repeats previous */
                 i = hi;
