@@ -1,6 +1,7 @@
 """Participatory budgeting: pabulib/CSV/JSON files, greedy rules, Method of Equal Shares,
-sequential Phragmén, explanations.  Plain Python, no Django; the add1 completion of MES uses an
-optional compiled kernel (``_cmes.c``, see :mod:`._mes_lean`) when the package was built with it.
+sequential Phragmén, explanations.  Plain Python, no Django; when the package was built with them,
+MES in fast mode uses an optional compiled kernel (``_cmes.c``, see :mod:`._mes_lean`) and the
+pabulib reader an optional C reader (``_cvotes.c``, see :mod:`._cvotes_api`).
 
     >>> from coopgov.budgeting import read_election, allocate  # doctest: +SKIP
     >>> election = read_election("Poland_Swiecie_2023.pb")      # doctest: +SKIP
@@ -17,7 +18,7 @@ Modules: :mod:`._model` (data model, utilities, tie-breaking), :mod:`._pabulib` 
 :mod:`._formats` (CSV/JSON layouts), :mod:`.greedy`, :mod:`.mes`, :mod:`.phragmen` (the rules,
 each citing its definition), :mod:`._ringfence` (sub-budgets), :mod:`._explain` and
 :mod:`._report` (words and reports for voters), :mod:`.cli`; the MES engine is in
-:mod:`._mes_engine` (exact-checked runs) and :mod:`._mes_lean` (the kernel's runs for add1).
+:mod:`._mes_engine` (exact-checked runs) and :mod:`._mes_lean` (the kernel's runs).
 """
 
 from __future__ import annotations
