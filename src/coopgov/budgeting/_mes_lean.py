@@ -39,6 +39,7 @@ class _Kernel(Protocol):
         tol: float,
         integral: bool,
         gallop: bool = False,
+        stop_budget: float = -1.0,
         /,
     ) -> tuple[int, int, list[int] | None, int, int]: ...
 
@@ -115,6 +116,21 @@ class LeanMes:
             return i, previous, runs
         return i, None if close else self._free + picked, runs
 
+    def next_stop(
+        self, start: float, step: float, count: int, previous: list[int], budget: float
+    ) -> tuple[int, list[int] | None, int]:
+        """Like :meth:`next_change`, but passing over the changes that cannot stop the add1 loop
+        with real budget ``budget``: returns the first ``i`` whose outcome differs from the one
+        before it and might stop the loop (it costs more than ``budget``, or no other candidate
+        fits in what is left; judged in floating point with a margin, so the caller decides
+        exactly, and goes on from ``i + 1`` if it does not), or meets a close call (outcome
+        ``None``); ``(count, None, runs)`` if no increment does."""
+        prev = self._local(previous)
+        i, close, picked, _, runs = self._scan(start, step, count, prev, gallop=True, stop_budget=budget)
+        if picked is None:
+            return i, None, runs
+        return i, None if close else self._free + picked, runs
+
     def _local(self, selected: list[int]) -> list[int] | None:
         """``selected`` as candidate positions, or ``None`` if it is not free projects followed by
         candidates (then it matches no kernel run)."""
@@ -128,7 +144,14 @@ class LeanMes:
             return None
 
     def _scan(
-        self, start: float, step: float, count: int, previous: list[int] | None, *, gallop: bool = False
+        self,
+        start: float,
+        step: float,
+        count: int,
+        previous: list[int] | None,
+        *,
+        gallop: bool = False,
+        stop_budget: float = -1.0,
     ) -> tuple[int, int, list[int] | None, int, int]:
         prev = np.asarray(previous if previous is not None else [], dtype=np.int64)
         i, close, picked, ties, runs = self._kernel.scan(
@@ -146,6 +169,7 @@ class LeanMes:
             TOL,
             self._integral,
             gallop,
+            stop_budget,
         )
         cands = self._cands
         return i, close, None if picked is None else [cands[k] for k in picked], ties, runs

@@ -235,15 +235,15 @@ def _add1_lean(
     """The add1 loop with the compiled kernel: every increment in turn, as pabutools does.
 
     The kernel runs the increments (projects only), jumping over those it certifies repeat the
-    outcome, and comes back only where the outcome changes or it meets a close call, which the
-    exact-checked engine then decides.  Whether an increment
-    stops the loop depends on its outcome alone (its cost, and whether another project fits), so
-    increments repeating an outcome that did not stop it do not stop it either.  The run
-    returned is recomputed by the engine for its payments.
+    outcome, and comes back only where a new outcome might stop the loop or it meets a close
+    call, which the exact-checked engine then decides.  Whether an increment stops the loop
+    depends on its outcome alone (its cost, and whether another project fits), so increments
+    repeating an outcome that did not stop it do not stop it either.  The run returned is
+    recomputed by the engine for its payments.
     """
     budget = Fraction(table.budget)
     costs = table.costs
-    base_f, step_f = float(per_voter), float(step)
+    base_f, step_f, budget_f = float(per_voter), float(step), float(budget)
     prev_sel: list[int] = list(first.selected)
     prev_run: MesRun | None = first  # the engine's run at increment j - 1, if there is one
     computed = 1
@@ -253,18 +253,18 @@ def _add1_lean(
     while True:
         tick(j)
         began = time.perf_counter()
-        skipped, sel, runs = lean.next_change(base_f + j * step_f, step_f, chunk, prev_sel)
+        skipped, sel, runs = lean.next_stop(base_f + j * step_f, step_f, chunk, prev_sel, budget_f)
         took = time.perf_counter() - began
         computed += runs
         if skipped:
             prev_run = None
         j += skipped
         if skipped == chunk:
-            # certified jumps make chunks quick: take bigger ones, but come back about
-            # every half second to report progress
-            if took < 0.1:
-                chunk = min(2 * chunk, 1 << 16)
-            elif took > 0.5:
+            # certified jumps make chunks quick: take bigger ones (each call starts afresh), but
+            # come back about every half second to report progress
+            if took < 0.25:
+                chunk = min(2 * chunk, 1 << 20)
+            elif took > 0.75:
                 chunk = max(chunk // 2, 16)
             continue
         run: MesRun | None = None
@@ -299,9 +299,9 @@ def _ticker(progress: Callable[[str], None] | None, per_voter: Fraction, step: F
     return tick
 
 
-_CHUNK = 250
+_CHUNK = 1024
 """Increments the kernel first goes through before coming back (to report progress); the loop
-then sizes the chunks to take about a tenth to half a second each."""
+then sizes the chunks to take about a quarter to three quarters of a second each."""
 
 
 def _money(x: Amount, currency: str) -> str:
