@@ -172,8 +172,9 @@ def _add1(
     same decisions as the run at k (so none of them can be a stopping point); otherwise the
     span shrinks, down to single increments.  The run returned is the one pabutools returns.
 
-    In fast mode with the compiled kernel (:mod:`._mes_lean`) every increment is run instead
-    (:func:`_add1_lean`), each in microseconds to a few milliseconds.
+    In fast mode with the compiled kernel (:mod:`._mes_lean`) the kernel scans the increments
+    instead (:func:`_add1_lean`), with sharper certificates (bounds on how fast each price falls)
+    and jumps aimed just below where it predicts the outcome changes.
     """
     budget = Fraction(table.budget)
     per_voter = budget / table.num_voters
