@@ -327,28 +327,50 @@ static int settle_tie(Run *r, Py_ssize_t p, Py_ssize_t q) {
 static int falls(const Run *r, Py_ssize_t p, double rho, double rho_lo, double span, double *f, double *m,
                  double *M) {
     double n_sp = 0.0, n_slo = 0.0, d = 0.0, n_hi = 0.0, d_hi = 0.0;
-    const double grow = 1.0 + 1e-9, cut = rho_lo * grow;
+    const double grow = 1.0 + 1e-9, cut = rho_lo * grow, tol = r->tol;
+    const double *b = r->b, *sp = r->sp, *slo = r->slo, *shi = r->shi, *util = r->util, *ew = r->ew, *ewu = r->ewu;
+    const int32_t *sup = r->sup32;
+    const int64_t lo = r->indptr[p], hi = r->indptr[p + 1];
     int strict = 1;
-    for (int64_t e = r->indptr[p]; e < r->indptr[p + 1]; e++) {
-        const int64_t g = r->sup[e];
-        const double bg = r->b[g], u = r->util[e], due = rho * u;
-        if (bg != 0.0 && fabs(bg - due) <= r->tol * bg) strict = 0;
+    for (int64_t e = lo; e < hi; e++) {
+        const int32_t g = sup[e];
+        const double bg = b[g], u = util[e], due = rho * u;
+        if (bg != 0.0 && fabs(bg - due) <= tol * bg) strict = 0;
         if (bg < due) {
-            n_sp += r->ew[e] * r->sp[g];
-            n_slo += r->ew[e] * r->slo[g];
+            n_sp += ew[e] * sp[g];
+            n_slo += ew[e] * slo[g];
         } else {
-            d += r->ewu[e];
+            d += ewu[e];
         }
-        if (bg - span * r->shi[g] * grow < cut * u)
-            n_hi += r->ew[e] * r->shi[g];
-        else
-            d_hi += r->ewu[e];
     }
     if (d <= 0.0) return -1;
+    if (rho_lo > 0.0)
+        for (int64_t e = lo; e < hi; e++) {
+            const int32_t g = sup[e];
+            if (b[g] - span * shi[g] * grow < cut * util[e])
+                n_hi += ew[e] * shi[g];
+            else
+                d_hi += ewu[e];
+        }
     *f = n_sp / d;
-    if (m) *m = n_slo / d * (1.0 - 1e-9);
-    if (M) *M = rho_lo > 0.0 && d_hi > 0.0 ? n_hi / d_hi * grow : INFINITY;
+    *m = n_slo / d * (1.0 - 1e-9);
+    *M = rho_lo > 0.0 && d_hi > 0.0 ? n_hi / d_hi * grow : INFINITY;
     return strict;
+}
+
+/* falls() for the prediction only: -rho' of p by the slopes here, or -1 if no supporter pays
+ * rho u. */
+static double fall_here(const Run *r, Py_ssize_t p, double rho) {
+    double n = 0.0, d = 0.0;
+    const double *b = r->b, *sp = r->sp, *util = r->util, *ew = r->ew, *ewu = r->ewu;
+    const int32_t *sup = r->sup32;
+    for (int64_t e = r->indptr[p]; e < r->indptr[p + 1]; e++) {
+        const int32_t g = sup[e];
+        const int poor = b[g] < rho * util[e];
+        n += poor ? ew[e] * sp[g] : 0.0;
+        d += poor ? 0.0 : ewu[e];
+    }
+    return d > 0.0 ? n / d : -1.0;
 }
 
 /* The order of this round changes, by the slopes at this budget, when a rival at price rq
@@ -369,7 +391,7 @@ static double predict_band(const Run *r, double rw) {
  * within the band of its price, brought up to date, for the prediction. */
 static int predict_round(Run *r, Py_ssize_t w) {
     const double rw = r->rho[w];
-    if (falls(r, w, rw, 0.0, 0.0, &r->f_w, NULL, NULL) < 0) r->f_w = 0.0;
+    r->f_w = fmax(fall_here(r, w, rw), 0.0);
     r->m_w = r->M_w = r->f_w;
     const double pbound = rw * (1.0 + predict_band(r, rw));
     for (Py_ssize_t q = 0; q < r->m; q++) {
@@ -379,8 +401,8 @@ static int predict_round(Run *r, Py_ssize_t w) {
             if (st == CLOSE) return CLOSE;
             if (st == UNAFFORDABLE || r->rho[q] > pbound) continue;
         }
-        double f_q;
-        if (falls(r, q, r->rho[q], 0.0, 0.0, &f_q, NULL, NULL) >= 0) predict_cross(r, r->rho[q], f_q, rw);
+        const double f_q = fall_here(r, q, r->rho[q]);
+        if (f_q >= 0.0) predict_cross(r, r->rho[q], f_q, rw);
     }
     return OK;
 }
@@ -423,7 +445,8 @@ static int certify_rivals(Run *r, Py_ssize_t w, double rw_hi, double rw_lo, doub
         const double rq = r->rho[q];
         double f_q, m_q, M_q;
         if (rq > bound) { /* clearly dearer than w at every budget in between: for the prediction only */
-            if (falls(r, q, rq, 0.0, 0.0, &f_q, NULL, NULL) >= 0) predict_cross(r, rq, f_q, rw_hi);
+            f_q = fall_here(r, q, rq);
+            if (f_q >= 0.0) predict_cross(r, rq, f_q, rw_hi);
             continue;
         }
         if (rq <= rw_hi * tol1) return NOT_CERTIFIED;
@@ -492,8 +515,7 @@ static int certify_round(Run *r, Py_ssize_t w) {
         const Py_ssize_t v = lo->sel[k]; /* lo's winner: cheaper than w at lo, dearer here */
         double f_w, f_v;
         if (r->alive[v] && (!r->dirty[v] || refresh(r, v) == OK) && r->alive[v] &&
-            falls(r, w, rw_hi, 0.0, 0.0, &f_w, NULL, NULL) >= 0 && falls(r, v, r->rho[v], 0.0, 0.0, &f_v, NULL, NULL) >= 0 &&
-            f_w > f_v)
+            (f_w = fall_here(r, w, rw_hi)) >= 0.0 && (f_v = fall_here(r, v, r->rho[v])) >= 0.0 && f_w > f_v)
             r->back = (r->rho[v] - rw_hi) / (f_w - f_v);
         if (!seen) { /* w may have been out of money at lo: it had enough from about here down */
             double money, top;
@@ -572,31 +594,42 @@ static int run_rounds(Run *r) {
                 }
             cur->rv_start[cur->n + 1] = cur->rv_n;
         }
-        /* fund it: every supporter pays min(budget, rho * u) */
-        for (int64_t e = r->indptr[best]; e < r->indptr[best + 1]; e++) {
-            const int64_t g = r->sup[e];
-            const double due = rho * r->util[e], bg = r->b[g];
-            if (bg <= 0.0) {
-                cur->poor[e] = 1;
-                continue;
-            }
-            const double left = bg - due;
-            /* a payment within the margin of all it has: exact arithmetic may leave a crumb */
-            const int close = fabs(left) <= r->tol * bg;
-            if (close) r->unsure[g] = 1;
-            r->b[g] = left <= 1e-12 * bg ? 0.0 : left;
-            cur->poor[e] = close ? 2 : r->b[g] == 0.0;
-            if (r->predict) {
-                if (r->b[g] == 0.0) {
-                    r->sp[g] = r->slo[g] = r->shi[g] = 0.0;
+        /* fund it: every supporter pays min(budget, rho * u) (locals: the stores through the
+         * arrays could otherwise alias the run's own fields, which would then be reloaded) */
+        {
+            double *bud = r->b, *sp = r->sp, *slo = r->slo, *shi = r->shi;
+            char *poor = cur->poor, *unsure = r->unsure;
+            const int64_t *sup = r->sup;
+            const double *util = r->util;
+            const char *lo_poor = r->lo != NULL ? r->lo->poor : NULL;
+            const double tol = r->tol, f_w = r->f_w, m_w = r->m_w, M_w = r->M_w;
+            const int predict = r->predict;
+            double sp_max = r->sp_max;
+            for (int64_t e = r->indptr[best]; e < r->indptr[best + 1]; e++) {
+                const int64_t g = sup[e];
+                const double bg = bud[g];
+                if (bg <= 0.0) {
+                    poor[e] = 1;
+                    continue;
+                }
+                const double u = util[e], left = bg - rho * u;
+                /* a payment within the margin of all it has: exact arithmetic may leave a crumb */
+                const int close = fabs(left) <= tol * bg;
+                if (close) unsure[g] = 1;
+                const double now = left <= 1e-12 * bg ? 0.0 : left;
+                bud[g] = now;
+                poor[e] = close ? 2 : now == 0.0;
+                if (!predict) continue;
+                if (now == 0.0) {
+                    sp[g] = slo[g] = shi[g] = 0.0;
                 } else {
-                    const double u = r->util[e];
-                    r->sp[g] += r->f_w * u;
-                    if (r->sp[g] > r->sp_max) r->sp_max = r->sp[g];
-                    r->shi[g] += r->M_w * u;
-                    r->slo[g] = r->lo == NULL || r->lo->poor[e] == 0 ? r->slo[g] + r->m_w * u : 0.0;
+                    sp[g] += f_w * u;
+                    if (sp[g] > sp_max) sp_max = sp[g];
+                    shi[g] += M_w * u;
+                    slo[g] = lo_poor == NULL || lo_poor[e] == 0 ? slo[g] + m_w * u : 0.0;
                 }
             }
+            r->sp_max = sp_max;
         }
         /* most projects share a supporter with any winner: treat every price as possibly stale */
         memset(r->dirty, 1, (size_t)r->m);
