@@ -930,7 +930,7 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
 #endif
     if (!r.b || !r.rho || !r.wu || !r.ew || !r.ewu || !r.sup32 || !r.wsum || !r.umax || !r.umin || !r.ucon || !r.alive ||
         !r.dirty || !r.clean || !r.unsure || !r.sp || !r.slo || !r.shi || !r.aff || !r.lo_price || !r.dead_d ||
-        !s.previous || !trace_alloc(&traces[0], m1, e1) || !trace_alloc(&traces[1], m1, e1)) {
+        !s.previous || !trace_alloc(&traces[0], m1, e1) || (gallop && !trace_alloc(&traces[1], m1, e1))) {
         PyErr_NoMemory();
         goto done;
     }

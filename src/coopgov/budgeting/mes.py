@@ -184,14 +184,19 @@ def _add1(
     def spend(run: MesRun) -> Fraction:
         return Fraction(sum(table.costs[p] for p in run.selected))
 
+    lean = None if exact else LeanMes.create(prob)
+    if lean is not None and (first := lean.selected(float(per_voter))) is not None:
+        # the kernel's outcome at the real budget; the engine's run only for the one returned
+        if is_exhaustive(table, prob.candidates, first):
+            return run_mes(prob, per_voter, exact=False), 0, 1
+        return _add1_lean(prob, table, lean, per_voter, step, first, None, progress)
     k = 0
     cur = run_mes(prob, per_voter, exact=exact)
     computed = 1
     if is_exhaustive(table, prob.candidates, cur.selected):
         return cur, 0, computed
-    lean = None if exact else LeanMes.create(prob)
     if lean is not None:
-        return _add1_lean(prob, table, lean, per_voter, step, cur, progress)
+        return _add1_lean(prob, table, lean, per_voter, step, cur.selected, cur, progress)
     span = 1
     wait = backoff = 1  # after a failed jump, take ``backoff`` single steps before the next try
     tick = _ticker(progress, per_voter, step)
@@ -230,7 +235,8 @@ def _add1_lean(
     lean: LeanMes,
     per_voter: Fraction,
     step: Fraction,
-    first: MesRun,
+    first: list[int],
+    first_run: MesRun | None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[MesRun, int, int]:
     """The add1 loop with the compiled kernel: every increment in turn, as pabutools does.
@@ -245,8 +251,8 @@ def _add1_lean(
     budget = Fraction(table.budget)
     costs = table.costs
     base_f, step_f, budget_f = float(per_voter), float(step), float(budget)
-    prev_sel: list[int] = list(first.selected)
-    prev_run: MesRun | None = first  # the engine's run at increment j - 1, if there is one
+    prev_sel: list[int] = list(first)
+    prev_run: MesRun | None = first_run  # the engine's run at increment j - 1, if there is one
     computed = 1
     j = 1
     tick = _ticker(progress, per_voter, step)
