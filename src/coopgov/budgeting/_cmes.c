@@ -283,6 +283,18 @@ static int refresh(Run *r, Py_ssize_t p) {
     return CLOSE;
 }
 
+/* Is q a rival of w priced at most `bound`, once brought up to date if it was not?  1 yes, 0 no,
+ * -1 a close call. */
+static int rival_within(Run *r, Py_ssize_t q, Py_ssize_t w, double bound) {
+    if (q == w || !r->alive[q] || r->rho[q] > bound) return 0;
+    if (r->dirty[q]) {
+        const int st = refresh(r, q);
+        if (st == CLOSE) return -1;
+        if (st == UNAFFORDABLE || r->rho[q] > bound) return 0;
+    }
+    return 1;
+}
+
 static int better(const Run *r, Py_ssize_t p, Py_ssize_t q) {
     /* does p come before q: lower price, then earlier in the tie-breaking order */
     if (r->rho[p] != r->rho[q]) return r->rho[p] < r->rho[q];
@@ -395,12 +407,9 @@ static int predict_round(Run *r, Py_ssize_t w) {
     r->m_w = r->M_w = r->f_w;
     const double pbound = rw * (1.0 + predict_band(r, rw));
     for (Py_ssize_t q = 0; q < r->m; q++) {
-        if (q == w || !r->alive[q] || r->rho[q] > pbound) continue;
-        if (r->dirty[q]) {
-            const int st = refresh(r, q);
-            if (st == CLOSE) return CLOSE;
-            if (st == UNAFFORDABLE || r->rho[q] > pbound) continue;
-        }
+        const int in = rival_within(r, q, w, pbound);
+        if (in < 0) return CLOSE;
+        if (in == 0) continue;
         const double f_q = fall_here(r, q, r->rho[q]);
         if (f_q >= 0.0) predict_cross(r, r->rho[q], f_q, rw);
     }
@@ -436,12 +445,9 @@ static int certify_rivals(Run *r, Py_ssize_t w, double rw_hi, double rw_lo, doub
     const double tol1 = 1.0 + r->tol, bound = rw_lo * tol1;
     const double pbound = fmax(bound, rw_hi * (1.0 + predict_band(r, rw_hi)));
     for (Py_ssize_t q = 0; q < r->m; q++) {
-        if (q == w || !r->alive[q] || r->rho[q] > pbound) continue;
-        if (r->dirty[q]) {
-            const int st = refresh(r, q);
-            if (st == CLOSE) return NOT_CERTIFIED;
-            if (st == UNAFFORDABLE || r->rho[q] > pbound) continue;
-        }
+        const int in = rival_within(r, q, w, pbound);
+        if (in < 0) return NOT_CERTIFIED;
+        if (in == 0) continue;
         const double rq = r->rho[q];
         double f_q, m_q, M_q;
         if (rq > bound) { /* clearly dearer than w at every budget in between: for the prediction only */
@@ -559,12 +565,9 @@ static int run_rounds(Run *r) {
         const double limit = r->rho[best] * (1.0 + r->tol);
         Py_ssize_t winner = best;
         for (Py_ssize_t q = 0; q < m; q++) {
-            if (q == best || !r->alive[q] || r->rho[q] > limit) continue;
-            if (r->dirty[q]) {
-                const int st = refresh(r, q);
-                if (st == CLOSE) return CLOSE;
-                if (st == UNAFFORDABLE || r->rho[q] > limit) continue;
-            }
+            const int in = rival_within(r, q, best, limit);
+            if (in < 0) return CLOSE;
+            if (in == 0) continue;
             const int cmp = settle_tie(r, winner, q);
             if (cmp == CLOSE_CMP) return CLOSE;
             if (cmp > 0) winner = q;
