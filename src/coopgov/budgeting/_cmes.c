@@ -87,6 +87,8 @@ typedef struct {
     double *ucon;     /* the utility every supporter of the project has, or 0 if they differ */
     int32_t *sup32;   /* sup in 32 bits, for the pricing passes */
     Py_ssize_t ties;  /* exact ties settled by the tie-breaking order in this run */
+    uint64_t epoch;   /* counts rounds (of every run): budgets change between two */
+    uint64_t *checked; /* per project: the round in which its money was last found enough */
     Trace *cur;       /* what this run decides */
     /* The add1 scan's runs predict where the order of the rounds changes as the budget rises, and
      * certify jumps against a run at a lower budget (lo, when not NULL).  They follow how fast
@@ -203,16 +205,25 @@ enum { NOT_YET = 4 };
 static int price_step(Run *r, Py_ssize_t p, double rho, double *out, double *money_out) {
     const int64_t lo = r->indptr[p], hi = r->indptr[p + 1];
     const double cost = r->cost[p], uc = r->ucon[p];
-    double money, poor_money, rich_wu, rich_w;
+    double money = 0.0, poor_money, rich_wu, rich_w;
+    /* the supporters' money does not change within a round: total it on p's first step in it */
+    const int check = r->checked[p] != r->epoch;
     if (uc > 0.0) {
-        sums_const(r, lo, hi, rho * uc, &money, &poor_money, &rich_w);
+        if (check)
+            sums_const(r, lo, hi, rho * uc, &money, &poor_money, &rich_w);
+        else
+            sums_const(r, lo, hi, rho * uc, NULL, &poor_money, &rich_w);
         rich_wu = rich_w * uc;
     } else {
-        sums_any(r, lo, hi, rho, &money, &poor_money, &rich_wu);
+        sums_any(r, lo, hi, rho, check ? &money : NULL, &poor_money, &rich_wu);
     }
-    *money_out = money;
-    if (money < cost * (1.0 - r->tol)) return UNAFFORDABLE;
-    if (money <= cost * (1.0 + r->tol) || rich_wu <= 0.0) return CLOSE;
+    if (check) {
+        *money_out = money;
+        if (money < cost * (1.0 - r->tol)) return UNAFFORDABLE;
+        if (money <= cost * (1.0 + r->tol)) return CLOSE;
+        r->checked[p] = r->epoch;
+    }
+    if (rich_wu <= 0.0) return CLOSE;
     const double next = (cost - poor_money) / rich_wu;
     if (next <= rho * (1.0 + 1e-15)) {
         *out = next > rho ? next : rho;
@@ -396,7 +407,7 @@ static void predict_cross(Run *r, double rq, double f_q, double rw) {
  * winner's. */
 static double predict_band(const Run *r, double rw) {
     const double band = 4.0 * r->f_w / rw * r->horizon;
-    return band < PREDICT_BAND ? PREDICT_BAND : band > 0.1 ? 0.1 : band;
+    return band < PREDICT_BAND ? PREDICT_BAND : band > 0.05 ? 0.05 : band;
 }
 
 /* A run that predicts (but does not certify): the winner's fall at this budget, and the rivals
@@ -636,6 +647,7 @@ static int run_rounds(Run *r) {
         }
         /* most projects share a supporter with any winner: treat every price as possibly stale */
         memset(r->dirty, 1, (size_t)r->m);
+        r->epoch++;
         r->alive[best] = 0;
         cur->rho[cur->n] = rho;
         cur->sel[cur->n++] = best;
@@ -700,6 +712,7 @@ static void reset(Run *r, double per_voter) {
     r->cur->rv_start[0] = 0;
     r->cur->b = per_voter;
     r->ties = 0;
+    r->epoch++;
     r->pred = r->back = INFINITY;
 }
 
@@ -923,6 +936,7 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     r.aff = malloc(sizeof(int64_t) * m1);
     r.lo_price = malloc(sizeof(double) * m1);
     r.dead_d = malloc(sizeof(double) * m1);
+    r.checked = calloc(m1, sizeof(uint64_t));
     s.previous = malloc(sizeof(int64_t) * m1);
 #ifdef __SIZEOF_INT128__
     r.rwu = calloc(m1, sizeof(__int128));
@@ -932,7 +946,7 @@ static PyObject *cmes_scan(PyObject *self, PyObject *args) {
     }
 #endif
     if (!r.b || !r.rho || !r.wu || !r.ew || !r.ewu || !r.sup32 || !r.wsum || !r.umax || !r.umin || !r.ucon || !r.alive ||
-        !r.dirty || !r.clean || !r.unsure || !r.sp || !r.slo || !r.shi || !r.aff || !r.lo_price || !r.dead_d ||
+        !r.dirty || !r.clean || !r.unsure || !r.sp || !r.slo || !r.shi || !r.aff || !r.lo_price || !r.dead_d || !r.checked ||
         !s.previous || !trace_alloc(&traces[0], m1, e1) || (gallop && !trace_alloc(&traces[1], m1, e1))) {
         PyErr_NoMemory();
         goto done;
@@ -1006,6 +1020,7 @@ done:
     free(r.aff);
     free(r.lo_price);
     free(r.dead_d);
+    free(r.checked);
     free(s.previous);
     trace_free(&traces[0]);
     trace_free(&traces[1]);

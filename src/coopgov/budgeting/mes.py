@@ -256,7 +256,9 @@ def _add1_lean(
     computed = 1
     j = 1
     tick = _ticker(progress, per_voter, step)
-    chunk = _CHUNK
+    # the kernel comes back after each chunk only to report progress: with nobody to report to,
+    # one call does it all (each call starts afresh, without the last jump's prediction)
+    chunk = _CHUNK if progress is not None else 1 << 40
     while True:
         tick(j)
         began = time.perf_counter()
