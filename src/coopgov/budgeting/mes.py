@@ -160,10 +160,11 @@ def _add1(
     increment: Number,
     exact: bool,
     progress: Callable[[str], None] | None = None,
-) -> tuple[MesRun, int, int]:
+) -> tuple[MesRun | None, list[int], Fraction, int, int]:
     """The add1 loop (pabutools ``method_of_equal_shares_scheme`` with
-    ``voter_budget_increment``): the run kept, the number of increments, and how many MES runs
-    were actually computed.
+    ``voter_budget_increment``): the engine's run kept (``None`` if the kernel found the projects
+    and the run is to be computed when asked for), the projects it selects, its budget per voter,
+    the number of increments, and how many MES runs were actually computed.
 
     pabutools tries every increment k = 0, 1, 2, ... and stops at the first run that is
     exhaustive (returned) or overspends (the previous increment's run is returned).  Here the
@@ -188,13 +189,13 @@ def _add1(
     if lean is not None and (first := lean.selected(float(per_voter))) is not None:
         # the kernel's outcome at the real budget; the engine's run only for the one returned
         if is_exhaustive(table, prob.candidates, first):
-            return run_mes(prob, per_voter, exact=False), 0, 1
+            return _kept(prob, lean, per_voter, 0, 0)
         return _add1_lean(prob, table, lean, per_voter, step, first, None, progress)
     k = 0
     cur = run_mes(prob, per_voter, exact=exact)
     computed = 1
     if is_exhaustive(table, prob.candidates, cur.selected):
-        return cur, 0, computed
+        return cur, list(cur.selected), per_voter, 0, computed
     if lean is not None:
         return _add1_lean(prob, table, lean, per_voter, step, cur.selected, cur, progress)
     span = 1
@@ -214,11 +215,12 @@ def _add1(
         # every increment strictly between k and j repeats ``cur``: none of them stops
         if spend(nxt) > budget:
             if j - 1 == k:
-                return cur, k, computed
+                return cur, list(cur.selected), cur.per_voter, k, computed
             # increment j - 1 repeats ``cur``'s decisions; recompute it for its payments
-            return run_mes(prob, per_voter + (j - 1) * step, exact=exact), j - 1, computed + 1
+            back = run_mes(prob, per_voter + (j - 1) * step, exact=exact)
+            return back, list(back.selected), back.per_voter, j - 1, computed + 1
         if is_exhaustive(table, prob.candidates, nxt.selected):
-            return nxt, j, computed
+            return nxt, list(nxt.selected), nxt.per_voter, j, computed
         k, cur = j, nxt
         if span > 1:
             backoff = 1
@@ -238,15 +240,16 @@ def _add1_lean(
     first: list[int],
     first_run: MesRun | None,
     progress: Callable[[str], None] | None = None,
-) -> tuple[MesRun, int, int]:
+) -> tuple[MesRun | None, list[int], Fraction, int, int]:
     """The add1 loop with the compiled kernel: every increment in turn, as pabutools does.
 
     The kernel runs the increments (projects only), jumping over those it certifies repeat the
     outcome, and comes back only where a new outcome might stop the loop or it meets a close
     call, which the exact-checked engine then decides.  Whether an increment stops the loop
     depends on its outcome alone (its cost, and whether another project fits), so increments
-    repeating an outcome that did not stop it do not stop it either.  The run returned is
-    recomputed by the engine for its payments.
+    repeating an outcome that did not stop it do not stop it either.  Returns as :func:`_add1`;
+    the engine's run for the increment returned is left to be computed when it is asked for
+    (see :func:`_kept`).
     """
     budget = Fraction(table.budget)
     costs = table.costs
@@ -282,17 +285,28 @@ def _add1_lean(
             sel = run.selected
         spent = sum(costs[p] for p in sel)
         if spent > budget:
-            if prev_run is None:
-                prev_run = run_mes(prob, per_voter + (j - 1) * step, exact=False)
-                computed += 1
-            return prev_run, j - 1, computed
+            if prev_run is not None:
+                return prev_run, list(prev_run.selected), prev_run.per_voter, j - 1, computed
+            return _kept(prob, lean, per_voter + (j - 1) * step, j - 1, computed)
         if is_exhaustive(table, prob.candidates, sel):
-            if run is None:
-                run = run_mes(prob, per_voter + j * step, exact=False)
-                computed += 1
-            return run, j, computed
+            if run is not None:
+                return run, list(run.selected), run.per_voter, j, computed
+            return _kept(prob, lean, per_voter + j * step, j, computed)
         prev_sel, prev_run = sel, run
         j += 1
+
+
+def _kept(
+    prob: MesProblem, lean: LeanMes, per_voter: Fraction, increment: int, computed: int
+) -> tuple[MesRun | None, list[int], Fraction, int, int]:
+    """The add1 loop's result at ``per_voter``: the kernel's projects, the engine's run left for
+    when payments or explanations are asked for; the engine's run now if the kernel meets a close
+    call or an exact tie there (the engine reports ties)."""
+    quick = lean.selected(float(per_voter), refuse_ties=True)
+    if quick is None:
+        run = run_mes(prob, per_voter, exact=False)
+        return run, list(run.selected), per_voter, increment, computed + 2
+    return None, quick, per_voter, increment, computed + 1
 
 
 def _ticker(progress: Callable[[str], None] | None, per_voter: Fraction, step: Fraction) -> Callable[[int], None]:
@@ -353,11 +367,11 @@ def equal_shares(
 
     per_voter = Fraction(table.budget) / table.num_voters
     run: MesRun | None = None
+    virtual_per_voter: Number = per_voter
     if completion in ("add1", "add1-utilitarian", "add1-compare"):
-        run, steps, runs = _add1(prob, table, increment, exact, progress)
+        run, mes_selected, virtual_per_voter, steps, runs = _add1(prob, table, increment, exact, progress)
         details["increments"] = steps
         details["mes_runs"] = runs
-        mes_selected = list(run.selected)
     else:
         steps = 0
         # Fast mode: the compiled kernel finds the projects (it refuses close calls and reports
@@ -371,7 +385,8 @@ def equal_shares(
             mes_selected = list(run.selected)
         else:
             mes_selected = quick
-    virtual_per_voter: Number = run.per_voter if run is not None else per_voter
+    if run is not None:
+        virtual_per_voter = run.per_voter
     details["budget_per_voter"] = per_voter
     details["virtual_budget_per_voter"] = virtual_per_voter
     details["exact_checks"] = run.exact_checks if run is not None else 0
@@ -383,7 +398,7 @@ def equal_shares(
         """The engine's run behind ``mes_selected`` (computed on first use in the fast path)."""
         if kept is not None:
             return kept
-        again = run_mes(prob, per_voter, exact=False)
+        again = run_mes(prob, virtual_per_voter, exact=False)
         if again.selected != mes_selected:  # the kernel and the engine never disagree
             raise AssertionError(f"MES kernel chose {mes_selected}, the engine {again.selected}")
         return again
