@@ -112,10 +112,15 @@ typedef struct {
 enum { OK = 0, CLOSE = 1, UNAFFORDABLE = 2, NOT_CERTIFIED = 3 };
 enum { UNSETTLED = 2 }; /* clean[p]: 0 no, 1 yes, UNSETTLED not yet looked at since p was priced */
 
-/* Rivals priced within this fraction of the winner's price (at least) are brought up to date in
- * the add1 scan's runs, to predict where the order changes; the band widens with how fast prices
- * fall and how far ahead the scan looks. */
+/* Rivals priced within this fraction of the winner's price (at least, at most PREDICT_BAND_MAX)
+ * are brought up to date in the add1 scan's runs, to predict where the order changes; the band
+ * widens with how fast prices fall and how far ahead the scan looks. */
 #define PREDICT_BAND 0.03
+#define PREDICT_BAND_MAX 0.05
+
+/* A project out of money is predicted to change the order where it has enough only if it would
+ * then cost at most this many times the winner's price (it is still falling then). */
+#define AFFORD_BAND 1.5
 
 /* Record whether the price of p is exactly cost / (sum of w u over the supporters paying rho u):
  * true when every supporter is clearly on one side of min(b, rho u) and those paying all they have
@@ -198,8 +203,8 @@ static void sums_any(const Run *r, int64_t lo, int64_t hi, double rho, double *m
  * The iteration rho <- (cost - money of the supporters with b < rho u) / (sum of w u of the
  * others) is Newton's method on the concave sum from the left: started at any rho not above the
  * answer it climbs to it without overshooting.  It starts at the last price computed for p (a
- * lower bound: budgets only fall during a run), and each step also totals the supporters' money.
- * Taking one step at a time lets the selection stop climbing as soon as p is clearly not the
+ * lower bound: budgets only fall during a run); p's first step in a round also totals the
+ * supporters' money (which decides affordability).  Taking one step at a time lets the selection stop climbing as soon as p is clearly not the
  * cheapest. */
 enum { NOT_YET = 4 };
 static int price_step(Run *r, Py_ssize_t p, double rho, double *out, double *money_out) {
@@ -276,11 +281,11 @@ static int step(Run *r, Py_ssize_t p) {
 /* In a run that predicts: how far up the budget p (out of money) has enough in this round, by the
  * slopes here; that is a change if it would then be about as cheap as rw (when rw > 0). */
 static void predict_afford(Run *r, Py_ssize_t p, double rw) {
-    if (rw > 0.0 && r->cost[p] / r->wu[p] > rw * 1.5) return; /* dearer than that at any budget */
+    if (rw > 0.0 && r->cost[p] / r->wu[p] > rw * AFFORD_BAND) return; /* dearer than that at any budget */
     if (r->dead_d[p] >= r->pred) return;
     double money, top;
     const double rate = money_rate(r, p, &money, &top);
-    if (rate <= 0.0 || (rw > 0.0 && top > rw * 1.5)) return;
+    if (rate <= 0.0 || (rw > 0.0 && top > rw * AFFORD_BAND)) return;
     const double d = (r->cost[p] - money) / rate;
     if (d < r->pred) r->pred = d;
 }
@@ -407,7 +412,7 @@ static void predict_cross(Run *r, double rq, double f_q, double rw) {
  * winner's. */
 static double predict_band(const Run *r, double rw) {
     const double band = 4.0 * r->f_w / rw * r->horizon;
-    return band < PREDICT_BAND ? PREDICT_BAND : band > 0.05 ? 0.05 : band;
+    return band < PREDICT_BAND ? PREDICT_BAND : band > PREDICT_BAND_MAX ? PREDICT_BAND_MAX : band;
 }
 
 /* A run that predicts (but does not certify): the winner's fall at this budget, and the rivals
@@ -526,14 +531,14 @@ static int certify_round(Run *r, Py_ssize_t w) {
     const Py_ssize_t k = r->cur->n;
     if (k >= lo->n) return NOT_CERTIFIED;
     const double rw_hi = r->rho[w];
-    int seen = 0; /* did lo price w in this round? */
-    for (Py_ssize_t z = lo->rv_start[k]; z < lo->rv_start[k + 1]; z++) seen |= lo->rv_q[z] == w;
     if (lo->sel[k] != w) {
         const Py_ssize_t v = lo->sel[k]; /* lo's winner: cheaper than w at lo, dearer here */
         double f_w, f_v;
         if (r->alive[v] && (!r->dirty[v] || refresh(r, v) == OK) && r->alive[v] &&
             (f_w = fall_here(r, w, rw_hi)) >= 0.0 && (f_v = fall_here(r, v, r->rho[v])) >= 0.0 && f_w > f_v)
             r->back = (r->rho[v] - rw_hi) / (f_w - f_v);
+        int seen = 0; /* did lo price w in this round? */
+        for (Py_ssize_t z = lo->rv_start[k]; z < lo->rv_start[k + 1]; z++) seen |= lo->rv_q[z] == w;
         if (!seen) { /* w may have been out of money at lo: it had enough from about here down */
             double money, top;
             const double rate = money_rate(r, w, &money, &top);
@@ -597,8 +602,8 @@ static int run_rounds(Run *r) {
             r->naff = 0;
             if (cur->n == 0) /* those out of money from the start, with per_voter each, then */
                 for (Py_ssize_t p = 0; p < m; p++)
-                    if (isfinite(r->dead_d[p]) && r->cost[p] / r->wu[p] <= rho * 1.5 &&
-                        cur->b / r->umin[p] <= rho * 1.5 && r->dead_d[p] < r->pred)
+                    if (isfinite(r->dead_d[p]) && r->cost[p] / r->wu[p] <= rho * AFFORD_BAND &&
+                        cur->b / r->umin[p] <= rho * AFFORD_BAND && r->dead_d[p] < r->pred)
                         r->pred = r->dead_d[p];
             /* the rivals priced in this round, for a later run to certify against */
             for (Py_ssize_t q = 0; q < m; q++)
@@ -683,8 +688,8 @@ static int csr_ok(const int64_t *ptr, Py_ssize_t n, const int64_t *idx, int64_t 
 
 /* Every voter has per_voter: the first prices need no pass over the supporters.  A project's
  * supporters have per_voter * wsum between them; if that clearly covers the cost and every
- * supporter can pay rho u at rho = cost / wu, that is the price; otherwise price() works it out
- * when it is needed.  In a run that predicts, a project out of money from the start is noted with
+ * supporter can pay rho u at rho = cost / wu, that is the price; otherwise price_step() works it
+ * out when it is needed.  In a run that predicts, a project out of money from the start is noted with
  * how far up the budget it would have enough. */
 static void reset(Run *r, double per_voter) {
     for (Py_ssize_t g = 0; g < r->groups; g++) r->b[g] = per_voter;

@@ -122,14 +122,15 @@ class LeanMes:
         """Like :meth:`next_change`, but passing over the changes that cannot stop the add1 loop
         with real budget ``budget``: returns the first ``i`` whose outcome differs from the one
         before it and might stop the loop (it costs more than ``budget``, or no other candidate
-        fits in what is left; judged in floating point with a margin, so the caller decides
-        exactly, and goes on from ``i + 1`` if it does not), or meets a close call (outcome
-        ``None``); ``(count, None, runs)`` if no increment does."""
+        fits in what is left; exact with integer costs and budget, else judged with a margin, so
+        the caller decides exactly, and goes on from ``i + 1`` if it does not).  The outcome is
+        ``None`` if its run met a close call or broke an exact tie: the caller runs the engine
+        there, which decides or reports it.  ``(count, None, runs)`` if no increment stops."""
         prev = self._local(previous)
-        i, close, picked, _, runs = self._scan(start, step, count, prev, gallop=True, stop_budget=budget)
-        if picked is None:
+        i, close, picked, ties, runs = self._scan(start, step, count, prev, gallop=True, stop_budget=budget)
+        if picked is None or close or ties:
             return i, None, runs
-        return i, None if close else self._free + picked, runs
+        return i, self._free + picked, runs
 
     def _local(self, selected: list[int]) -> list[int] | None:
         """``selected`` as candidate positions, or ``None`` if it is not free projects followed by

@@ -186,10 +186,10 @@ def _add1(
         return Fraction(sum(table.costs[p] for p in run.selected))
 
     lean = None if exact else LeanMes.create(prob)
-    if lean is not None and (first := lean.selected(float(per_voter))) is not None:
+    if lean is not None and (first := lean.selected(float(per_voter), refuse_ties=True)) is not None:
         # the kernel's outcome at the real budget; the engine's run only for the one returned
         if is_exhaustive(table, prob.candidates, first):
-            return _kept(prob, lean, per_voter, 0, 0)
+            return None, first, per_voter, 0, 1
         return _add1_lean(prob, table, lean, per_voter, step, first, None, progress)
     k = 0
     cur = run_mes(prob, per_voter, exact=exact)
@@ -291,7 +291,7 @@ def _add1_lean(
         if is_exhaustive(table, prob.candidates, sel):
             if run is not None:
                 return run, list(run.selected), run.per_voter, j, computed
-            return _kept(prob, lean, per_voter + j * step, j, computed)
+            return None, sel, per_voter + j * step, j, computed  # the kernel's run there broke no tie
         prev_sel, prev_run = sel, run
         j += 1
 
@@ -299,9 +299,10 @@ def _add1_lean(
 def _kept(
     prob: MesProblem, lean: LeanMes, per_voter: Fraction, increment: int, computed: int
 ) -> tuple[MesRun | None, list[int], Fraction, int, int]:
-    """The add1 loop's result at ``per_voter``: the kernel's projects, the engine's run left for
-    when payments or explanations are asked for; the engine's run now if the kernel meets a close
-    call or an exact tie there (the engine reports ties)."""
+    """The add1 loop's result at ``per_voter``, an increment the kernel may have jumped over: the
+    kernel's projects, the engine's run left for when payments or explanations are asked for;
+    the engine's run now if the kernel meets a close call or an exact tie there (the engine
+    reports ties)."""
     quick = lean.selected(float(per_voter), refuse_ties=True)
     if quick is None:
         run = run_mes(prob, per_voter, exact=False)
